@@ -1,0 +1,96 @@
+import type { CallScope } from './call'
+import type { ChannelState } from './types'
+
+/**
+ * Everything one connection needs, in a form that survives hibernation: the
+ * Durable Object keeps it in the socket's attachment and rebuilds the
+ * connection from it after a wake.
+ */
+export interface ConnectionRecord {
+  channelId: string
+  /** Channel name. */
+  channel: string
+  /** Canonical path of the channel instance, e.g. `/chat/general`. */
+  path: string
+  openingData: unknown
+  session?: unknown
+  state: ChannelState
+}
+
+/** A frame on the wire. */
+export type Frame = string | ArrayBuffer | ArrayBufferView
+
+/** The transport under a connection: a hibernatable WebSocket in the object, a fake in unit tests. */
+export interface Socket {
+  send(frame: Frame): void
+  close(code: number, reason: string): void
+  /** Persists the record so a woken object finds it again. */
+  save(record: ConnectionRecord): void
+}
+
+/**
+ * One client connection: its durable record, its socket, and the order of
+ * what it is sent (nothing before `welcome`, nothing after close).
+ */
+export class Connection {
+  /** Frames sent while `onConnect` runs; flushed right after `welcome`. */
+  #early: Frame[] | undefined
+  /** Services and wire for handlers, built once per wake by the runtime. */
+  scope: CallScope | undefined
+  /** Set while `onDisconnect` runs, so the event that triggered it can wait for it. */
+  disconnecting: Promise<void> | undefined
+
+  constructor(
+    readonly record: ConnectionRecord,
+    readonly socket: Socket,
+  ) {
+    this.#early = record.state === 'initial' ? [] : undefined
+  }
+
+  get state(): ChannelState {
+    return this.record.state
+  }
+
+  send(frame: Frame): void {
+    if (this.record.state === 'closed') return
+    if (this.#early) this.#early.push(frame)
+    else this.socket.send(frame)
+  }
+
+  /** `welcome` goes out first, then whatever `onConnect` sent. */
+  open(welcome: string): void {
+    this.record.state = 'open'
+    this.socket.save(this.record)
+    this.socket.send(welcome)
+    const early = this.#early ?? []
+    this.#early = undefined
+    for (const frame of early) this.socket.send(frame)
+  }
+
+  /** Marks the connection closed (durably). Returns the state it was in, or undefined if it was already closed. */
+  markClosed(): ChannelState | undefined {
+    const previous = this.record.state
+    if (previous === 'closed') return undefined
+    this.record.state = 'closed'
+    this.#early = undefined
+    this.socket.save(this.record)
+    return previous
+  }
+
+  setSession(session: unknown): void {
+    if (session === undefined) return this.clearSession()
+    const previous = this.record.session
+    this.record.session = session
+    try {
+      this.socket.save(this.record)
+    } catch (error) {
+      this.record.session = previous
+      throw error
+    }
+  }
+
+  clearSession(): void {
+    delete this.record.session
+    this.socket.save(this.record)
+  }
+}

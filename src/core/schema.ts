@@ -1,0 +1,28 @@
+import { safeParse, safeParseAsync, type BaseIssue, type GenericSchema, type GenericSchemaAsync } from 'valibot'
+import { ChannelError, type ErrorIssue } from './errors'
+
+/** A valibot schema (sync or async) whose output is `T`. */
+export type Schema<T = unknown> = GenericSchema<any, T> | GenericSchemaAsync<any, T>
+
+/** Output type of a schema, or `Fallback` when there is none. */
+export type SchemaOutput<S, Fallback> = S extends Schema<infer T> ? T : Fallback
+
+/** Flattens valibot issues (nested ones included) into what a client can show. */
+export function toIssues(issues: readonly BaseIssue<unknown>[]): ErrorIssue[] {
+  const out: ErrorIssue[] = []
+  for (const issue of issues) {
+    const path = issue.path?.map((item) => item.key as string | number)
+    out.push(path && path.every((k) => typeof k === 'string' || typeof k === 'number') ? { message: issue.message, path } : { message: issue.message })
+  }
+  return out
+}
+
+/**
+ * Validates `value` against `schema` and returns the schema's output
+ * (transforms applied). Throws `INVALID_INPUT` with the issues.
+ */
+export async function parseWith<T>(schema: Schema<T>, value: unknown, what: string): Promise<T> {
+  const result = schema.async ? await safeParseAsync(schema, value) : safeParse(schema, value)
+  if (result.success) return result.output as T
+  throw new ChannelError('INVALID_INPUT', `${what} is invalid: ${result.issues[0].message}`, toIssues(result.issues))
+}

@@ -1,0 +1,27 @@
+// Function kinds
+export {
+  pikkuFunc,
+  pikkuSessionlessFunc,
+  pikkuFuncSessionless,
+  pikkuChannelConnectionFunc,
+  pikkuChannelDisconnectionFunc,
+  pikkuChannelFunc,
+  type PikkuFunction,
+  type FunctionOptions,
+  type InputOf,
+  type OutputOf,
+} from './core/function'
+// Wiring
+export { wireChannel, type ChannelConfig, type ChannelDefinition, type MessageWiring, type ActionEntry } from './core/wire-channel'
+export { wireRPC } from './core/rpc'
+export { pikkuMiddleware, type PikkuMiddleware, type Interaction } from './core/middleware'
+export { pikkuPermission, type PikkuPermission, type Permissions } from './core/permission'
+// Types handlers see
+export type { Register, AppServices, AppSession, ChannelHandle, ChannelState, Services, ChannelServices, Wire, CoreServices, RPCInvoker } from './core/types'
+export type { Logger } from './core/logger'
+export { ChannelError, ERROR_CODES, WiringError, type ErrorCode, type ErrorPayload, type ErrorIssue } from './core/errors'
+export { CloseCode } from './core/protocol'
+// Cloudflare
+export { ChannelObject } from './cloudflare/channel-object'
+export { channels, type ChannelsOptions } from './cloudflare/router'
+export { pikkuServices, type ServicesContext } from './cloudflare/services'

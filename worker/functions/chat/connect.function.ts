@@ -1,0 +1,11 @@
+import { pikkuChannelConnectionFunc } from '../../../src/index'
+import type { RoomOpening } from '../../room'
+
+/** Greets the client: the welcome frame carries the room and the name it joined as. */
+export const onChatConnect = pikkuChannelConnectionFunc<{ room: string; name: string }, RoomOpening>({
+  func: async ({ logger, channel }) => {
+    const { room, name } = channel.openingData
+    logger.info('chat.joined', { room, name, channelId: channel.channelId })
+    return { room, name }
+  },
+})

@@ -1,0 +1,8 @@
+import { pikkuChannelDisconnectionFunc } from '../../../src/index'
+import type { RoomOpening } from '../../room'
+
+export const onChatDisconnect = pikkuChannelDisconnectionFunc<RoomOpening>({
+  func: async ({ logger, channel }) => {
+    logger.info('chat.left', { room: channel.openingData.room, name: channel.openingData.name, channelId: channel.channelId })
+  },
+})

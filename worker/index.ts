@@ -1,0 +1,12 @@
+import { channels } from '../src/index'
+import './services'
+import './chat.channel'
+import { chatPage } from './page'
+
+export { ChannelObject } from '../src/index'
+
+// The channels app is a Hono app: add the page to it, or mount it in your own with app.route('/', channels()).
+const app = channels()
+app.get('/', (c) => c.html(chatPage))
+
+export default app

@@ -1,0 +1,9 @@
+import * as v from 'valibot'
+
+/** What a chat connection opens with: `/chat/:room?name=...`. */
+export const RoomOpening = v.object({
+  room: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,32}$/, 'Room names are 1-32 lowercase letters, digits or dashes')),
+  name: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(32)), 'anonymous'),
+})
+
+export type RoomOpening = v.InferOutput<typeof RoomOpening>
