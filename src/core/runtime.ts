@@ -6,7 +6,7 @@ import type { Interaction } from './middleware'
 import { CloseCode, encodeError, encodeMessage, encodePong, encodeReply, encodeWelcome, FrameError, isSendableCloseCode, clampCloseReason, parseFrame, type RequestId } from './protocol'
 import { createRPC } from './rpc'
 import type { ChannelHandle, Services, Wire } from './types'
-import type { ChannelDefinition, ResolvedAction } from './wire-channel'
+import { PLATFORM_MAX_MESSAGE_SIZE, type ChannelDefinition, type ResolvedAction } from './wire-channel'
 
 /** The app's singleton services plus the logger every handler gets. */
 export type SingletonServices = Record<string, unknown> & { logger: Logger }
@@ -65,6 +65,8 @@ export class ChannelRuntime {
   async message(conn: Connection, message: string | ArrayBuffer): Promise<void> {
     if (conn.state !== 'open') return
     if (exceeds(message, this.channel.maxMessageSize)) {
+      // Past the platform's own limit, do what the platform does in production, so local runs behave alike.
+      if (exceeds(message, PLATFORM_MAX_MESSAGE_SIZE)) return this.#shutdown(conn, CloseCode.TOO_LARGE, 'Frame exceeds the 32 MiB platform limit')
       conn.send(encodeError(undefined, undefined, { code: 'TOO_LARGE', message: `Frame is larger than this channel's limit of ${this.channel.maxMessageSize} bytes` }))
       return
     }
@@ -82,6 +84,10 @@ export class ChannelRuntime {
   /** Server-side close (`channel.close`): closes the socket and runs `onDisconnect` once. */
   close(conn: Connection, code: number = CloseCode.NORMAL, reason = ''): Promise<void> {
     if (!isSendableCloseCode(code)) throw new RangeError(`channel.close: code ${code} is not allowed; use 1000 or 3000-4999`)
+    return this.#shutdown(conn, code, reason)
+  }
+
+  #shutdown(conn: Connection, code: number, reason: string): Promise<void> {
     const previous = conn.markClosed()
     if (!previous) return conn.disconnecting ?? Promise.resolve()
     conn.socket.close(code, clampCloseReason(reason))

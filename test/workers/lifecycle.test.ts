@@ -1,0 +1,90 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { readLifecycle } from './fixture/lifecycle-log'
+import { eventually, instance, TestSocket } from './support/test-socket'
+
+const room = () => `r${crypto.randomUUID().slice(0, 8)}`
+
+async function lifecycleOf(channel: string, path: string) {
+  return runInDurableObject(instance(channel, path), (_object, state) => readLifecycle(state.storage.sql))
+}
+
+describe('connect', () => {
+  it('sends welcome first, with what onConnect returned, then what onConnect sent', async () => {
+    const r = room()
+    const socket = await TestSocket.open(`/lab/${r}`)
+    const welcome = await socket.next()
+    expect(welcome).toEqual({ type: 'welcome', channelId: expect.any(String), data: { hello: r } })
+    expect(await socket.next()).toEqual({ type: 'message', data: { early: true } })
+    expect(await lifecycleOf('lab', `/lab/${r}`)).toEqual([{ kind: 'connect', channelId: (welcome as any).channelId }])
+  })
+
+  it('gives every connection its own channel id', async () => {
+    const r = room()
+    const a = await TestSocket.join(`/lab/${r}`)
+    const b = await TestSocket.join(`/lab/${r}`)
+    expect(a.welcome.channelId).not.toBe(b.welcome.channelId)
+  })
+})
+
+describe('onDisconnect runs exactly once', () => {
+  it('when the client closes, and the close is answered', async () => {
+    const r = room()
+    const { socket, welcome } = await TestSocket.join(`/lab/${r}`)
+    socket.ws.close(1000, 'done')
+    expect(await socket.closeInfo()).toEqual({ code: 1000, reason: 'done' })
+    await eventually(async () => (await lifecycleOf('lab', `/lab/${r}`)).length === 2)
+    expect(await lifecycleOf('lab', `/lab/${r}`)).toEqual([
+      { kind: 'connect', channelId: welcome.channelId },
+      { kind: 'disconnect', channelId: welcome.channelId },
+    ])
+  })
+
+  it('when the server closes with channel.close(code, reason), and the client sees that code', async () => {
+    const r = room()
+    const { socket, welcome } = await TestSocket.join(`/lab/${r}`)
+    socket.send({ action: 'kick', id: 1, data: { code: 4000, reason: 'bye now' } })
+    expect(await socket.closeInfo()).toEqual({ code: 4000, reason: 'bye now' })
+    await eventually(async () => (await lifecycleOf('lab', `/lab/${r}`)).length >= 2)
+    // Give a late webSocketClose a chance to run it twice.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect((await lifecycleOf('lab', `/lab/${r}`)).filter((e) => e.kind === 'disconnect')).toEqual([{ kind: 'disconnect', channelId: welcome.channelId }])
+  })
+
+  it('when the socket errors, and not again when it then closes', async () => {
+    const r = room()
+    const { socket, welcome } = await TestSocket.join(`/lab/${r}`)
+    await runInDurableObject(instance('lab', `/lab/${r}`), async (object, state) => {
+      const [ws] = state.getWebSockets()
+      await object.webSocketError(ws!, new Error('connection reset'))
+      await object.webSocketClose(ws!, 1006, '', false)
+    })
+    const events = await lifecycleOf('lab', `/lab/${r}`)
+    expect(events.filter((e) => e.kind === 'disconnect')).toEqual([{ kind: 'disconnect', channelId: welcome.channelId }])
+    socket.ws.close()
+  })
+
+  it('after onConnect closed the connection itself: no welcome, the code it chose', async () => {
+    const socket = await TestSocket.open(`/gate/close`)
+    expect(await socket.closeInfo()).toEqual({ code: 4001, reason: 'not today' })
+    expect(socket.frames).toEqual([])
+    await eventually(async () => (await lifecycleOf('gate', '/gate/close')).some((e) => e.kind === 'disconnect'))
+    const events = await lifecycleOf('gate', '/gate/close')
+    expect(events.filter((e) => e.kind === 'disconnect').length).toBe(events.filter((e) => e.kind === 'connect').length)
+  })
+})
+
+describe('a failing onConnect', () => {
+  it('closes with 1011, sends no welcome and runs no onDisconnect', async () => {
+    const socket = await TestSocket.open(`/gate/throw`)
+    expect(await socket.closeInfo()).toEqual({ code: 1011, reason: 'Internal error' })
+    expect(socket.frames).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await lifecycleOf('gate', '/gate/throw')).filter((e) => e.kind === 'disconnect')).toEqual([])
+  })
+
+  it('closes with 4401 when it rejects the caller as unauthenticated', async () => {
+    const socket = await TestSocket.open(`/gate/unauth`)
+    expect(await socket.closeInfo()).toEqual({ code: 4401, reason: 'Who are you?' })
+  })
+})

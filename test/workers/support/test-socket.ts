@@ -1,0 +1,104 @@
+import { env, exports } from 'cloudflare:workers'
+
+/** A parsed text frame, or the bytes of a binary one. */
+export type Frame = Record<string, any> | Uint8Array
+
+export interface CloseInfo {
+  code: number
+  reason: string
+}
+
+const WAIT_MS = 2000
+
+/** Sends an HTTP request through the fixture Worker (router included). */
+export function request(path: string, init: RequestInit = {}): Promise<Response> {
+  return exports.default.fetch(new Request(`http://channels.test${path}`, init))
+}
+
+/** The stub of the object serving a channel instance, named the way the router names it. */
+export function instance(channel: string, path: string) {
+  return env.CHANNELS.getByName(`${channel}:${path}`)
+}
+
+/** A client socket inside workerd, with promise helpers and bounded waits. */
+export class TestSocket {
+  readonly frames: Frame[] = []
+  readonly closed: Promise<CloseInfo>
+  #read = 0
+  #wake: (() => void) | undefined
+
+  constructor(readonly ws: WebSocket) {
+    ws.binaryType = 'arraybuffer'
+    ws.addEventListener('message', (event) => {
+      this.frames.push(typeof event.data === 'string' ? JSON.parse(event.data) : new Uint8Array(event.data as ArrayBuffer))
+      this.#wake?.()
+    })
+    this.closed = new Promise((resolve) => ws.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason })))
+  }
+
+  /** Opens a channel through the router; rejects with the status and body if the upgrade is refused. */
+  static async open(path: string, headers: Record<string, string> = {}): Promise<TestSocket> {
+    const response = await request(path, { headers: { Upgrade: 'websocket', ...headers } })
+    if (response.status !== 101 || !response.webSocket) throw new Error(`upgrade refused: ${response.status} ${await response.text()}`)
+    response.webSocket.accept()
+    return new TestSocket(response.webSocket)
+  }
+
+  /** Opens a channel and returns the socket with its welcome frame. */
+  static async join(path: string): Promise<{ socket: TestSocket; welcome: Record<string, any> }> {
+    const socket = await TestSocket.open(path)
+    const welcome = (await socket.next()) as Record<string, any>
+    if (welcome.type !== 'welcome') throw new Error(`expected welcome first, got ${JSON.stringify(welcome)}`)
+    return { socket, welcome }
+  }
+
+  send(frame: unknown): void {
+    this.ws.send(typeof frame === 'string' || frame instanceof Uint8Array || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame))
+  }
+
+  /** The next frame not yet read. */
+  async next(ms = WAIT_MS): Promise<Frame> {
+    const deadline = Date.now() + ms
+    while (this.#read >= this.frames.length) {
+      const left = deadline - Date.now()
+      if (left <= 0) throw new Error(`no frame within ${ms} ms (read ${this.#read}: ${JSON.stringify(this.frames)})`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left)
+        this.#wake = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    }
+    return this.frames[this.#read++]!
+  }
+
+  /** Sends an action with an id and returns the frame answering it (reply or error), skipping others. */
+  async call(action: string, data?: unknown, id: string | number = crypto.randomUUID()): Promise<Record<string, any>> {
+    this.send(data === undefined ? { action, id } : { action, id, data })
+    for (;;) {
+      const frame = await this.next()
+      if (!(frame instanceof Uint8Array) && frame.id === id && (frame.type === 'reply' || frame.type === 'error')) return frame
+    }
+  }
+
+  /** Fails if any unread frame arrives within `ms`. */
+  async expectSilence(ms = 100): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    if (this.#read < this.frames.length) throw new Error(`expected no frames, got ${JSON.stringify(this.frames.slice(this.#read))}`)
+  }
+
+  /** Resolves with the close the server sent, within a bounded time. */
+  async closeInfo(ms = WAIT_MS): Promise<CloseInfo> {
+    return Promise.race([this.closed, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not closed within ${ms} ms`)), ms))])
+  }
+}
+
+/** Polls until `check` returns true, for effects that land after a close. */
+export async function eventually(check: () => Promise<boolean> | boolean, ms = WAIT_MS): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

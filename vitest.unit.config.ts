@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config'
+
+// The pure core (and the Hono router, which needs no Durable Object) in plain Node.
+export default defineConfig({
+  test: {
+    name: 'unit',
+    include: ['test/core/**/*.test.ts', 'test/router/**/*.test.ts'],
+    environment: 'node',
+    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
+  },
+})
