@@ -45,8 +45,8 @@ export class TestSocket {
   }
 
   /** Opens a channel and returns the socket with its welcome frame. */
-  static async join(path: string): Promise<{ socket: TestSocket; welcome: Record<string, any> }> {
-    const socket = await TestSocket.open(path)
+  static async join(path: string, headers: Record<string, string> = {}): Promise<{ socket: TestSocket; welcome: Record<string, any> }> {
+    const socket = await TestSocket.open(path, headers)
     const welcome = (await socket.next()) as Record<string, any>
     if (welcome.type !== 'welcome') throw new Error(`expected welcome first, got ${JSON.stringify(welcome)}`)
     return { socket, welcome }

@@ -1,0 +1,51 @@
+import { runInDurableObject } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { instance, request, TestSocket } from './support/test-socket'
+
+const upgrade = { Upgrade: 'websocket' }
+
+describe('handshake failures are answered before any socket is accepted', () => {
+  it('426 for a request that is not an upgrade', async () => {
+    const response = await request('/lab/one')
+    expect(response.status).toBe(426)
+    expect(response.headers.get('upgrade')).toBe('websocket')
+    expect(await response.json()).toEqual({ error: { code: 'UPGRADE_REQUIRED', message: expect.stringContaining('"lab"') } })
+  })
+
+  it('404 for a path no channel is wired at', async () => {
+    const response = await request('/nowhere/at/all', { headers: upgrade })
+    expect(response.status).toBe(404)
+    expect(await response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No channel is wired at /nowhere/at/all' } })
+  })
+
+  it('a trailing slash is another path', async () => {
+    expect((await request('/lab/one/', { headers: upgrade })).status).toBe(404)
+  })
+
+  it('ChannelObject refuses requests that did not come through the router', async () => {
+    const response = await instance('lab', '/lab/direct').fetch('http://do/lab/direct', { headers: upgrade })
+    expect(response.status).toBe(400)
+  })
+})
+
+describe('routing', () => {
+  it('path parameters pick the instance; query values cannot override them', async () => {
+    const { socket } = await TestSocket.join('/lab/real-room?room=spoofed&extra=1')
+    expect((await socket.call('whoami')).data.openingData).toEqual({ room: 'real-room', extra: '1' })
+  })
+
+  it('percent-encoded parameters are decoded, and both spellings of an escape reach one instance', async () => {
+    const a = await TestSocket.join('/lab/caf%C3%A9')
+    const b = await TestSocket.join('/lab/caf%c3%a9')
+    expect((await a.socket.call('whoami')).data.openingData).toEqual({ room: 'café' })
+    // Both connections live in one object: it lists two sockets.
+    const count = await runInDurableObject(instance('lab', '/lab/caf%C3%A9'), (_object, state) => state.getWebSockets().length)
+    expect(count).toBe(2)
+    expect(b.welcome.type).toBe('welcome')
+  })
+
+  it('internal headers sent by a client are replaced, not trusted', async () => {
+    const { socket } = await TestSocket.join('/lab/honest', { 'x-pikku-channel': 'gate', 'x-pikku-path': '/gate/close', 'x-pikku-opening': encodeURIComponent('{"mode":"close"}') })
+    expect((await socket.call('whoami')).data.openingData).toEqual({ room: 'honest' })
+  })
+})
