@@ -1,6 +1,6 @@
 import type { Middleware } from './middleware'
 import type { Permissions } from './permission'
-import type { Schema } from './schema'
+import type { OutputSchema, Schema } from './schema'
 import type { AppSession, ChannelServices, Services, Wire } from './types'
 
 /** Which constructor made a function; decides its defaults (pikkuFunc needs a session). */
@@ -18,8 +18,11 @@ export interface FunctionOptions<In, Out> {
   middleware?: Middleware[]
   /** Validates and types the input (valibot). */
   input?: Schema<In>
-  /** Validates and types the result; a mismatch is a server bug and answers `INTERNAL`. */
-  output?: Schema<Out>
+  /**
+   * Validates and types the result; a mismatch is a server bug and answers
+   * `INTERNAL`. It must not transform: the handler returns what the client gets.
+   */
+  output?: OutputSchema<Out>
   title?: string
   tags?: string[]
 }
@@ -68,21 +71,21 @@ export const pikkuFuncSessionless = pikkuSessionlessFunc
 
 /** `onConnect`: its result is the `data` of the `welcome` frame. `data` is the opening data. */
 export function pikkuChannelConnectionFunc<Out = unknown, ChannelData = unknown>(
-  config: Config<ChannelData, Out, ChannelServices<unknown, ChannelData>, Wire> | Handler<ChannelData, Out, ChannelServices<unknown, ChannelData>, Wire>,
+  config: Config<ChannelData, Out, ChannelServices<ChannelData>, Wire> | Handler<ChannelData, Out, ChannelServices<ChannelData>, Wire>,
 ): PikkuFunction<ChannelData, Out, 'connect'> {
   return define('connect', config)
 }
 
 /** `onDisconnect`: runs exactly once per connection. `data` is the opening data. */
 export function pikkuChannelDisconnectionFunc<ChannelData = unknown>(
-  config: Config<ChannelData, void, ChannelServices<unknown, ChannelData>, Wire> | Handler<ChannelData, void, ChannelServices<unknown, ChannelData>, Wire>,
+  config: Config<ChannelData, void, ChannelServices<ChannelData>, Wire> | Handler<ChannelData, void, ChannelServices<ChannelData>, Wire>,
 ): PikkuFunction<ChannelData, void, 'disconnect'> {
   return define('disconnect', config)
 }
 
 /** An action or message handler; its result is sent back as the `reply`. */
 export function pikkuChannelFunc<In = unknown, Out = unknown, ChannelData = unknown>(
-  config: Config<In, Out, ChannelServices<Out, ChannelData>, Wire> | Handler<In, Out, ChannelServices<Out, ChannelData>, Wire>,
+  config: Config<In, Out, ChannelServices<ChannelData>, Wire> | Handler<In, Out, ChannelServices<ChannelData>, Wire>,
 ): PikkuFunction<In, Out, 'channel'> {
   return define('channel', config)
 }

@@ -43,18 +43,20 @@ export function parseFrame(text: string, routingKey: string, needsAction: boolea
   const fields = value as Record<string, unknown>
   const rawId = fields.id
   const id = readId(rawId)
-  const rawAction = fields[routingKey]
+  // Built-in `$` actions are always named by "action", whatever field the channel routes on.
+  const key = routingKey !== 'action' && typeof fields.action === 'string' && fields.action.startsWith('$') ? 'action' : routingKey
+  const rawAction = fields[key]
   const action = typeof rawAction === 'string' && rawAction.length > 0 ? rawAction : undefined
   if (rawId !== undefined && id === undefined) {
     throw new FrameError(action, undefined, `"id" must be a string (up to ${MAX_ID_LENGTH} characters) or a finite number`)
   }
   if (rawAction !== undefined && action === undefined) {
-    throw new FrameError(undefined, id, `"${routingKey}" must be a non-empty string`)
+    throw new FrameError(undefined, id, `"${key}" must be a non-empty string`)
   }
   if (action === undefined && needsAction) {
-    throw new FrameError(undefined, id, `Frame has no "${routingKey}"`)
+    throw new FrameError(undefined, id, `Frame has no "${key}"`)
   }
-  return { action, id, input: Object.hasOwn(fields, 'data') ? fields.data : rest(fields, routingKey) }
+  return { action, id, input: Object.hasOwn(fields, 'data') ? fields.data : rest(fields, key) }
 }
 
 /** A `BAD_MESSAGE` that still knows the id/action it could read. */
@@ -99,6 +101,7 @@ export const CloseCode = {
   TOO_LARGE: 1009,
   INTERNAL: 1011,
   TLS: 1015,
+  INVALID_OPENING: 4400,
   UNAUTHENTICATED: 4401,
   FORBIDDEN: 4403,
   CHANNEL_GONE: 4404,

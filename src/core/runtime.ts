@@ -15,7 +15,8 @@ export type SingletonServices = Record<string, unknown> & { logger: Logger }
 const LIFECYCLE_CLOSE_CODES: Partial<Record<string, number>> = {
   UNAUTHENTICATED: CloseCode.UNAUTHENTICATED,
   FORBIDDEN: CloseCode.FORBIDDEN,
-  INVALID_INPUT: 4400,
+  INVALID_INPUT: CloseCode.INVALID_OPENING,
+  RATE_LIMITED: CloseCode.RATE_LIMITED,
 }
 
 const textEncoder = new TextEncoder()

@@ -4,8 +4,8 @@ import { ChannelError, type ErrorIssue } from './errors'
 /** A valibot schema (sync or async) whose output is `T`. */
 export type Schema<T = unknown> = GenericSchema<any, T> | GenericSchemaAsync<any, T>
 
-/** Output type of a schema, or `Fallback` when there is none. */
-export type SchemaOutput<S, Fallback> = S extends Schema<infer T> ? T : Fallback
+/** A schema whose input and output types agree: it checks a value without changing its type. */
+export type OutputSchema<T = unknown> = GenericSchema<T, T> | GenericSchemaAsync<T, T>
 
 /** Flattens valibot issues (nested ones included) into what a client can show. */
 export function toIssues(issues: readonly BaseIssue<unknown>[]): ErrorIssue[] {

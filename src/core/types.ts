@@ -26,8 +26,12 @@ export type AppSession = Register extends { session: infer S } ? S : Record<stri
 /** Lifecycle of one connection as handlers see it. */
 export type ChannelState = 'initial' | 'open' | 'closed'
 
-/** `services.channel`: the connection the handler runs for. */
-export interface ChannelHandle<Out = unknown, ChannelData = unknown> {
+/**
+ * `services.channel`: the connection the handler runs for. `send` takes any
+ * JSON value rather than the function's output type, so that a handler's
+ * return type can be inferred (a parameter typed by the output would pin it).
+ */
+export interface ChannelHandle<ChannelData = unknown> {
   /** Unique id of this connection. */
   readonly channelId: string
   /** Path parameters and query the connection opened with, after validation. */
@@ -36,7 +40,7 @@ export interface ChannelHandle<Out = unknown, ChannelData = unknown> {
    * Sends `{"type":"message","data":...}`, or a binary frame when `isBinary`
    * (bytes as given; a string is sent as its UTF-8 bytes).
    */
-  send(data: Out, isBinary?: boolean): void
+  send(data: unknown, isBinary?: boolean): void
   /** Closes the connection; `onDisconnect` runs once, right away. */
   close(code?: number, reason?: string): void
   readonly state: ChannelState
@@ -62,8 +66,7 @@ export interface CoreServices {
 export type Services = AppServices & CoreServices & { channel?: ChannelHandle }
 
 /** `services` for the channel function kinds, where the channel is always there. */
-export type ChannelServices<Out = unknown, ChannelData = unknown> = AppServices &
-  CoreServices & { channel: ChannelHandle<Out, ChannelData> }
+export type ChannelServices<ChannelData = unknown> = AppServices & CoreServices & { channel: ChannelHandle<ChannelData> }
 
 /** The third handler argument: who is calling, and the channel if any. */
 export interface Wire<Session = AppSession | undefined> {

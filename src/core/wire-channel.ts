@@ -197,7 +197,7 @@ function resolveEntry(
 }
 
 function isEntry(value: Record<string, unknown>): boolean {
-  return isPikkuFunction(value) || 'func' in value
+  return isPikkuFunction(value) || Object.hasOwn(value, 'func')
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

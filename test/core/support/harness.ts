@@ -1,0 +1,92 @@
+import { Connection, type ConnectionRecord, type Frame, type Socket } from '../../../src/core/connection'
+import type { Logger } from '../../../src/core/logger'
+import { ChannelRuntime } from '../../../src/core/runtime'
+import { defineChannel, type ChannelConfig } from '../../../src/core/wire-channel'
+
+/** One call to the recording logger. */
+export interface LogEntry {
+  level: keyof Logger
+  message: string
+  fields: Record<string, unknown> | undefined
+}
+
+/** A logger that keeps every entry for assertions. */
+export function recordingLogger(): Logger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = []
+  const at = (level: keyof Logger) => (message: string, fields?: Record<string, unknown>) => void entries.push({ level, message, fields })
+  return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
+}
+
+/** A transport that records what the runtime sends, closes and saves. */
+export class FakeSocket implements Socket {
+  readonly sent: Frame[] = []
+  readonly closes: { code: number; reason: string }[] = []
+  /** Snapshots of every saved record, oldest first. */
+  readonly saved: ConnectionRecord[] = []
+
+  send(frame: Frame): void {
+    this.sent.push(frame)
+  }
+
+  close(code: number, reason: string): void {
+    this.closes.push({ code, reason })
+  }
+
+  save(record: ConnectionRecord): void {
+    this.saved.push(structuredClone(record))
+  }
+
+  /** Text frames parsed as JSON; binary frames as they were sent. */
+  frames(from = 0): unknown[] {
+    return this.sent.slice(from).map((frame) => (typeof frame === 'string' ? JSON.parse(frame) : frame))
+  }
+}
+
+type Config = Partial<ChannelConfig<string, string, unknown, unknown>>
+
+export interface OpenOptions {
+  openingData?: unknown
+  session?: unknown
+  /** Extra singleton services next to the logger. */
+  services?: Record<string, unknown>
+}
+
+/**
+ * Defines a channel (named `test` at `/test` unless the config says otherwise)
+ * and one connection to it over a `FakeSocket`, not yet connected.
+ */
+export function createConnection(config: Config, options: OpenOptions = {}) {
+  const channel = defineChannel({ name: 'test', route: '/test', ...config })
+  const logger = recordingLogger()
+  const runtime = new ChannelRuntime(channel, { ...options.services, logger })
+  const socket = new FakeSocket()
+  const record: ConnectionRecord = { channelId: 'conn-1', channel: channel.name, path: '/test', openingData: options.openingData ?? {}, state: 'initial' }
+  if (options.session !== undefined) record.session = options.session
+  const conn = new Connection(record, socket)
+  return {
+    channel,
+    runtime,
+    conn,
+    socket,
+    logger,
+    /** Sends one text frame (objects are JSON-encoded) and returns the frames it produced. */
+    async send(frame: string | object): Promise<unknown[]> {
+      const before = socket.sent.length
+      await runtime.message(conn, typeof frame === 'string' ? frame : JSON.stringify(frame))
+      return socket.frames(before)
+    },
+    /** Sends one binary frame and returns the frames it produced. */
+    async sendBinary(bytes: ArrayBuffer): Promise<unknown[]> {
+      const before = socket.sent.length
+      await runtime.message(conn, bytes)
+      return socket.frames(before)
+    },
+  }
+}
+
+/** {@link createConnection}, then runs `onConnect`. */
+export async function openChannel(config: Config, options: OpenOptions = {}) {
+  const opened = createConnection(config, options)
+  await opened.runtime.connect(opened.conn)
+  return opened
+}

@@ -1,0 +1,156 @@
+import { Hono } from 'hono'
+import * as v from 'valibot'
+import { describe, expect, it } from 'vitest'
+import { channels } from '../../src/cloudflare/router'
+import { wireChannel } from '../../src/core/wire-channel'
+
+// Every channel is wired before channels() reads the registry.
+const onMessage = async () => {}
+wireChannel({
+  name: 'chat',
+  route: '/chat/:room',
+  onMessage,
+  openingData: v.object({ room: v.string(), name: v.optional(v.pipe(v.string(), v.minLength(2, 'Name is too short'))) }),
+})
+wireChannel({ name: 'lobby', route: '/chat/lobby', onMessage }) // static, wired after the parameter route
+wireChannel({ name: 'top', route: '/games/top', onMessage }) // static, wired before the parameter route
+wireChannel({ name: 'game', route: '/games/:game', onMessage })
+
+/** A Durable Object namespace that records what reaches it. */
+function fakeNamespace() {
+  const forwarded: { name: string; request: Request }[] = []
+  return {
+    forwarded,
+    getByName(name: string) {
+      return {
+        async fetch(request: Request) {
+          forwarded.push({ name, request })
+          return new Response('forwarded', { status: 200 })
+        },
+      }
+    },
+  }
+}
+
+const UPGRADE = { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' }
+
+async function request(path: string, init: RequestInit = { headers: UPGRADE }, app = channels()) {
+  const CHANNELS = fakeNamespace()
+  const response = await app.fetch(new Request(`https://example.com${path}`, init), { CHANNELS })
+  return { response, forwarded: CHANNELS.forwarded }
+}
+
+const opening = (request: Request) => JSON.parse(decodeURIComponent(request.headers.get('x-pikku-opening')!))
+
+describe('channels()', () => {
+  it('forwards an upgrade to the object for the channel instance', async () => {
+    const { response, forwarded } = await request('/chat/general')
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('forwarded')
+    expect(forwarded).toHaveLength(1)
+    const [{ name, request: sent }] = forwarded as [{ name: string; request: Request }]
+    expect(name).toBe('chat:/chat/general')
+    expect(sent.method).toBe('GET')
+    expect(sent.url).toBe('https://example.com/chat/general')
+    expect(sent.headers.get('x-pikku-channel')).toBe('chat')
+    expect(sent.headers.get('x-pikku-path')).toBe('/chat/general')
+    expect(sent.headers.get('x-pikku-opening')).toBe(encodeURIComponent('{"room":"general"}'))
+    expect(sent.headers.get('upgrade')).toBe('websocket')
+    expect(sent.headers.get('sec-websocket-key')).toBe(UPGRADE['Sec-WebSocket-Key'])
+  })
+
+  it('passes query values as opening data, with path parameters winning', async () => {
+    const { forwarded } = await request('/chat/general?room=evil&name=Zoë')
+    expect(forwarded[0]!.name).toBe('chat:/chat/general')
+    expect(opening(forwarded[0]!.request)).toStrictEqual({ room: 'general', name: 'Zoë' })
+    expect(forwarded[0]!.request.headers.get('x-pikku-opening')).toMatch(/^[\x20-\x7e]+$/)
+  })
+
+  it('strips internal headers a client sends', async () => {
+    const { forwarded } = await request('/chat/general', {
+      headers: { ...UPGRADE, 'x-pikku-channel': 'lobby', 'X-Pikku-Path': '/chat/lobby', 'x-pikku-anything': 'forged' },
+    })
+    const { name, request: sent } = forwarded[0]!
+    expect(name).toBe('chat:/chat/general')
+    expect(sent.headers.get('x-pikku-channel')).toBe('chat')
+    expect(sent.headers.get('x-pikku-path')).toBe('/chat/general')
+    expect(sent.headers.has('x-pikku-anything')).toBe(false)
+  })
+
+  it('answers 426 to a request that is not an upgrade', async () => {
+    for (const init of [{}, { method: 'POST', headers: UPGRADE }]) {
+      const { response, forwarded } = await request('/chat/general', init)
+      expect(response.status).toBe(426)
+      expect(response.headers.get('upgrade')).toBe('websocket')
+      expect(await response.json()).toMatchObject({ error: { code: 'UPGRADE_REQUIRED' } })
+      expect(forwarded).toStrictEqual([])
+    }
+  })
+
+  it('answers 404 with JSON for an unknown path', async () => {
+    const { response, forwarded } = await request('/nowhere')
+    expect(response.status).toBe(404)
+    expect(await response.json()).toStrictEqual({ error: { code: 'NOT_FOUND', message: 'No channel is wired at /nowhere' } })
+    expect(forwarded).toStrictEqual([])
+  })
+
+  it('answers 400 with the issues when opening data fails the schema', async () => {
+    const { response, forwarded } = await request('/chat/general?name=x')
+    expect(response.status).toBe(400)
+    expect(await response.json()).toStrictEqual({
+      error: { code: 'INVALID_INPUT', message: 'Opening data is invalid: Name is too short', issues: [{ message: 'Name is too short', path: ['name'] }] },
+    })
+    expect(forwarded).toStrictEqual([])
+  })
+
+  it('gives both spellings of a percent-encoded path one instance', async () => {
+    const upper = await request('/chat/caf%C3%A9')
+    const lower = await request('/chat/caf%c3%a9')
+    expect(upper.forwarded[0]!.name).toBe('chat:/chat/caf%C3%A9')
+    expect(lower.forwarded[0]!.name).toBe('chat:/chat/caf%C3%A9')
+    expect(opening(lower.forwarded[0]!.request)).toStrictEqual({ room: 'café' })
+  })
+
+  it('keeps an encoded "/" inside one parameter', async () => {
+    const { forwarded } = await request('/chat/a%2Fb')
+    expect(forwarded[0]!.name).toBe('chat:/chat/a%2Fb')
+    expect(opening(forwarded[0]!.request)).toStrictEqual({ room: 'a/b' })
+  })
+
+  it('prefers a static route over a parameter, whatever the wiring order', async () => {
+    expect((await request('/chat/lobby')).forwarded[0]!.name).toBe('lobby:/chat/lobby')
+    expect((await request('/games/top')).forwarded[0]!.name).toBe('top:/games/top')
+    expect((await request('/games/chess')).forwarded[0]!.name).toBe('game:/games/chess')
+  })
+
+  it('works mounted under a prefix in another Hono app', async () => {
+    const root = new Hono()
+    root.route('/ws', channels())
+    const { response, forwarded } = await request('/ws/chat/general', { headers: UPGRADE }, root as unknown as ReturnType<typeof channels>)
+    expect(response.status).toBe(200)
+    expect(forwarded[0]!.name).toBe('chat:/chat/general')
+    expect(forwarded[0]!.request.headers.get('x-pikku-path')).toBe('/chat/general')
+  })
+
+  it('answers 500 naming the binding when it is missing', async () => {
+    const response = await channels().fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), {})
+    expect(response.status).toBe(500)
+    const body = (await response.json()) as { error: { code: string; message: string } }
+    expect(body.error.code).toBe('INTERNAL')
+    expect(body.error.message).toContain('"CHANNELS"')
+  })
+
+  it('uses the binding named in the options', async () => {
+    const OTHER = fakeNamespace()
+    const CHANNELS = fakeNamespace()
+    const response = await channels({ binding: 'OTHER' }).fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), { OTHER, CHANNELS })
+    expect(response.status).toBe(200)
+    expect(OTHER.forwarded.map((f) => f.name)).toStrictEqual(['chat:/chat/general'])
+    expect(CHANNELS.forwarded).toStrictEqual([])
+  })
+
+  it('seals the registry against later wiring', () => {
+    channels()
+    expect(() => wireChannel({ name: 'late', route: '/late', onMessage })).toThrow('ran after channels() had read the wirings')
+  })
+})
