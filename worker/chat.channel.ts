@@ -1,4 +1,4 @@
-import { wireChannel } from '../src/index'
+import { wireChannel } from 'pikku-durable-channels'
 import { onChatConnect } from './functions/chat/connect.function'
 import { onChatDisconnect } from './functions/chat/disconnect.function'
 import { listMessages } from './functions/chat/history.function'

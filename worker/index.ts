@@ -1,9 +1,9 @@
-import { channels } from '../src/index'
+import { channels } from 'pikku-durable-channels'
 import './services'
 import './chat.channel'
 import { chatPage } from './page'
 
-export { ChannelObject } from '../src/index'
+export { ChannelObject } from 'pikku-durable-channels'
 
 // The channels app is a Hono app: add the page to it, or mount it in your own with app.route('/', channels()).
 const app = channels()

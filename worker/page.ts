@@ -20,7 +20,7 @@ export const chatPage = /* html */ `<!doctype html>
 <body>
 <h1>Channels chat</h1>
 <form id="join">
-  <input id="room" value="general" aria-label="Room" pattern="[a-z0-9-]{1,32}" required>
+  <input id="room" value="general" aria-label="Room" pattern="[a-z0-9\\-]{1,32}" required>
   <input id="name" placeholder="Your name" aria-label="Name" maxlength="32">
   <button>Join</button>
 </form>

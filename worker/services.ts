@@ -1,4 +1,4 @@
-import { pikkuServices } from '../src/index'
+import { pikkuServices } from 'pikku-durable-channels'
 import { MessageStore } from './message-store'
 
 /** The app's singleton services, built once per chat room object. */
@@ -6,7 +6,7 @@ export const createServices = pikkuServices(({ storage }) => ({
   messages: new MessageStore(storage.sql),
 }))
 
-declare module '../src/index' {
+declare module 'pikku-durable-channels' {
   interface Register {
     services: Awaited<ReturnType<typeof createServices>>
   }

@@ -95,7 +95,7 @@ describe('a close that arrives after a wake', () => {
       await object.webSocketMessage(ws!, JSON.stringify({ action: 'kick', data: { code: 4000, reason: 'x' } }))
       // The peer's close frame reaches a woken instance, which knows the socket only by its attachment.
       const Woken = object.constructor as new (state: DurableObjectState, env: unknown) => typeof object
-      await new Woken(state, env).webSocketClose(ws!, 4000, 'x', true)
+      await new Woken(state, env).webSocketClose(ws!, 4000, 'x')
       return readLifecycle(state.storage.sql)
     })
     expect(events).toEqual([

@@ -57,7 +57,7 @@ describe('onDisconnect runs exactly once', () => {
     await runInDurableObject(instance('lab', `/lab/${r}`), async (object, state) => {
       const [ws] = state.getWebSockets()
       await object.webSocketError(ws!, new Error('connection reset'))
-      await object.webSocketClose(ws!, 1006, '', false)
+      await object.webSocketClose(ws!, 1006, '')
     })
     const events = await lifecycleOf('lab', `/lab/${r}`)
     expect(events.filter((e) => e.kind === 'disconnect')).toEqual([{ kind: 'disconnect', channelId: welcome.channelId }])

@@ -1,4 +1,4 @@
-import { pikkuChannelConnectionFunc } from '../../../src/index'
+import { pikkuChannelConnectionFunc } from 'pikku-durable-channels'
 import type { RoomOpening } from '../../room'
 
 /** Greets the client: the welcome frame carries the room and the name it joined as. */

@@ -1,4 +1,4 @@
-import { pikkuChannelDisconnectionFunc } from '../../../src/index'
+import { pikkuChannelDisconnectionFunc } from 'pikku-durable-channels'
 import type { RoomOpening } from '../../room'
 
 export const onChatDisconnect = pikkuChannelDisconnectionFunc<RoomOpening>({

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { pikkuSessionlessFunc } from '../../../src/index'
+import { pikkuSessionlessFunc } from 'pikku-durable-channels'
 
 /** The room's latest messages, oldest first. */
 export const listMessages = pikkuSessionlessFunc({

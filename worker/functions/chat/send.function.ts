@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { pikkuChannelFunc } from '../../../src/index'
+import { pikkuChannelFunc } from 'pikku-durable-channels'
 import type { ChatMessage } from '../../message-store'
 import type { RoomOpening } from '../../room'
 
