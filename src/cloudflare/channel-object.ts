@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
-import { Connection } from '../core/connection'
+import { Connection, type ConnectionRecord } from '../core/connection'
+import { resolveLimits } from '../core/limits'
 import { parseWith } from '../core/schema'
 import { CloseCode, encodeError, PING_FRAME, PONG_FRAME } from '../core/protocol'
 import { registry } from '../core/registry'
@@ -55,14 +56,24 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
       }
     }
 
+    const limits = resolveLimits(runtime.channel.limits, upgrade.limits)
+    if (this.ctx.getWebSockets().length >= limits.maxConnections) {
+      return Response.json({ error: { code: 'CHANNEL_FULL', message: `This channel instance holds its maximum of ${limits.maxConnections} connections` } }, { status: 503 })
+    }
+
     const { 0: client, 1: server } = new WebSocketPair()
-    this.ctx.acceptWebSocket(server)
     const socket = new HibernatableSocket(server)
-    const conn = new Connection(
-      { channelId: crypto.randomUUID(), channel: upgrade.channel, path: upgrade.path, openingData, state: 'initial' },
-      socket,
-    )
-    socket.save(conn.record)
+    const record: ConnectionRecord = { channelId: crypto.randomUUID(), channel: upgrade.channel, path: upgrade.path, openingData, state: 'initial', limits }
+    if (upgrade.session !== undefined) record.session = upgrade.session
+    try {
+      // Saved before accepting, so an oversized session is refused rather than half-connected.
+      socket.save(record)
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'error', message: 'channel.upgrade_failed', channel: upgrade.channel, error: (error as Error).message }))
+      return Response.json({ error: INTERNAL_ERROR }, { status: 500 })
+    }
+    this.ctx.acceptWebSocket(server)
+    const conn = new Connection(record, socket)
     this.#connections.set(server, conn)
     await runtime.connect(conn)
     return new Response(null, { status: 101, webSocket: client })

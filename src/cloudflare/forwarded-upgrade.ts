@@ -1,3 +1,5 @@
+import type { LimitOptions } from '../core/limits'
+
 /**
  * How the router tells the object which channel instance an upgrade is for.
  * The router strips every header with this prefix from client requests
@@ -5,9 +7,13 @@
  */
 export const INTERNAL_HEADER_PREFIX = 'x-pikku-'
 
-const CHANNEL = `${INTERNAL_HEADER_PREFIX}channel`
-const PATH = `${INTERNAL_HEADER_PREFIX}path`
-const OPENING = `${INTERNAL_HEADER_PREFIX}opening`
+const HEADERS = {
+  channel: `${INTERNAL_HEADER_PREFIX}channel`,
+  path: `${INTERNAL_HEADER_PREFIX}path`,
+  opening: `${INTERNAL_HEADER_PREFIX}opening`,
+  session: `${INTERNAL_HEADER_PREFIX}session`,
+  limits: `${INTERNAL_HEADER_PREFIX}limits`,
+}
 
 /** An upgrade as the router forwards it to `ChannelObject`. */
 export interface ForwardedUpgrade {
@@ -16,6 +22,10 @@ export interface ForwardedUpgrade {
   path: string
   /** Path params and query, before the channel's schema runs. */
   openingInput: Record<string, string>
+  /** The session an upgrade authenticator established, if any. */
+  session?: unknown
+  /** The router's limit options; the channel's own settings win over them. */
+  limits: LimitOptions
 }
 
 export function withoutInternalHeaders(headers: Headers): Headers {
@@ -24,22 +34,30 @@ export function withoutInternalHeaders(headers: Headers): Headers {
   return clean
 }
 
+// Header values must be ASCII; JSON of user input may not be.
+const pack = (value: unknown) => encodeURIComponent(JSON.stringify(value))
+const unpack = (value: string) => JSON.parse(decodeURIComponent(value))
+
 export function forwardUpgrade(request: Request, upgrade: ForwardedUpgrade): Request {
   const headers = withoutInternalHeaders(request.headers)
-  headers.set(CHANNEL, upgrade.channel)
-  headers.set(PATH, upgrade.path)
-  // Header values must be ASCII; JSON of user input may not be.
-  headers.set(OPENING, encodeURIComponent(JSON.stringify(upgrade.openingInput)))
+  headers.set(HEADERS.channel, upgrade.channel)
+  headers.set(HEADERS.path, upgrade.path)
+  headers.set(HEADERS.opening, pack(upgrade.openingInput))
+  headers.set(HEADERS.limits, pack(upgrade.limits))
+  if (upgrade.session !== undefined) headers.set(HEADERS.session, pack(upgrade.session))
   return new Request(request.url, { method: 'GET', headers })
 }
 
 export function readForwardedUpgrade(request: Request): ForwardedUpgrade | undefined {
-  const channel = request.headers.get(CHANNEL)
-  const path = request.headers.get(PATH)
-  const opening = request.headers.get(OPENING)
-  if (channel === null || path === null || opening === null) return undefined
+  const get = (name: string) => request.headers.get(name)
+  const channel = get(HEADERS.channel)
+  const path = get(HEADERS.path)
+  const opening = get(HEADERS.opening)
+  const limits = get(HEADERS.limits)
+  if (channel === null || path === null || opening === null || limits === null) return undefined
   try {
-    return { channel, path, openingInput: JSON.parse(decodeURIComponent(opening)) }
+    const session = get(HEADERS.session)
+    return { channel, path, openingInput: unpack(opening), limits: unpack(limits), ...(session === null ? {} : { session: unpack(session) }) }
   } catch {
     return undefined
   }

@@ -1,27 +1,40 @@
 import { Hono, type Context } from 'hono'
 import { ChannelError } from '../core/errors'
+import { checkLimits, type LimitOptions } from '../core/limits'
 import { registry } from '../core/registry'
 import { instancePath } from '../core/route'
 import { parseWith } from '../core/schema'
-import type { ChannelDefinition } from '../core/wire-channel'
+import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wire-channel'
 import { forwardUpgrade } from './forwarded-upgrade'
 
-export interface ChannelsOptions {
+export interface ChannelsOptions extends LimitOptions {
   /** Name of the Durable Object binding for `ChannelObject`. Default `CHANNELS`. */
   binding?: string
+  /**
+   * Origins browsers may open channels from; others get 403 (cross-site
+   * WebSocket hijacking). Requests without an `Origin` header are not from a
+   * browser page and pass. Default: any origin.
+   */
+  origins?: string[] | ((origin: string) => boolean)
+  /** Establishes a session from the upgrade request, for channels without their own `authenticate`. */
+  authenticate?: UpgradeAuthenticator
 }
 
 type Env = { Bindings: Record<string, unknown> }
+
+const HTTP_STATUS = { UNAUTHENTICATED: 401, FORBIDDEN: 403 } as const
 
 /**
  * A Hono app that routes WebSocket upgrades for every wired channel to its
  * channel instance's Durable Object. Use it as the Worker, or mount it:
  * `app.route('/', channels())`. Handshake problems are answered here, before
- * any socket is accepted: 426 not an upgrade, 404 no such route (standalone
- * app), 400 bad opening data.
+ * any socket is accepted: 426 not an upgrade, 403 origin not allowed, 404 no
+ * such route (standalone app), 400 bad opening data, 401/403 from `authenticate`.
  */
 export function channels(options: ChannelsOptions = {}): Hono<Env> {
   const binding = options.binding ?? 'CHANNELS'
+  const limits = checkLimits(options, 'channels()')
+  const allowOrigin = originCheck(options.origins)
   const wired = [...registry.channels.values()]
   if (wired.length === 0) throw new Error('channels(): no channel is wired yet; import your *.channel.ts files before calling channels()')
   registry.seal('channels()')
@@ -29,13 +42,21 @@ export function channels(options: ChannelsOptions = {}): Hono<Env> {
   const app = new Hono<Env>()
   // Hono tries routes in the order they are added: most specific first, so /chat/lobby wins over /chat/:room.
   for (const channel of wired.sort((a, b) => b.route.specificity - a.route.specificity)) {
-    app.all(channel.route.pattern, (c) => upgrade(c, channel, binding))
+    const authenticate = channel.authenticate ?? options.authenticate
+    app.all(channel.route.pattern, (c) => upgrade(c, channel, { binding, limits, allowOrigin, authenticate }))
   }
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `No channel is wired at ${c.req.path}` } }, 404))
   return app
 }
 
-async function upgrade(c: Context<Env>, channel: ChannelDefinition, binding: string): Promise<Response> {
+interface UpgradeRules {
+  binding: string
+  limits: LimitOptions
+  allowOrigin: (origin: string) => boolean
+  authenticate: UpgradeAuthenticator | undefined
+}
+
+async function upgrade(c: Context<Env>, channel: ChannelDefinition, rules: UpgradeRules): Promise<Response> {
   if (c.req.method !== 'GET' || c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
     return c.json(
       { error: { code: 'UPGRADE_REQUIRED', message: `${c.req.path} is the WebSocket channel "${channel.name}"; connect with a GET and "Upgrade: websocket"` } },
@@ -43,22 +64,39 @@ async function upgrade(c: Context<Env>, channel: ChannelDefinition, binding: str
       { Upgrade: 'websocket' },
     )
   }
+  const origin = c.req.header('origin')
+  if (origin !== undefined && !rules.allowOrigin(origin)) {
+    return c.json({ error: { code: 'FORBIDDEN', message: `Origin ${origin} may not open this channel` } }, 403)
+  }
   const params = c.req.param() as Record<string, string>
   // Path parameters win over query values of the same name: the path picks the instance.
   const openingInput = { ...c.req.query(), ...params }
-  if (channel.openingData) {
-    try {
-      await parseWith(channel.openingData, openingInput, 'Opening data')
-    } catch (error) {
-      if (error instanceof ChannelError) return c.json({ error: error.toPayload() }, 400)
-      throw error
+  let openingData: unknown = openingInput
+  let session: unknown
+  try {
+    if (channel.openingData) openingData = await parseWith(channel.openingData, openingInput, 'Opening data')
+    if (rules.authenticate) session = await rules.authenticate(c.req.raw, { channel: channel.name, openingData, env: c.env ?? {} })
+  } catch (error) {
+    if (error instanceof ChannelError) {
+      const status = error.code === 'INVALID_INPUT' ? 400 : error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' ? HTTP_STATUS[error.code] : 500
+      return c.json({ error: error.toPayload() }, status)
     }
+    console.error(JSON.stringify({ level: 'error', message: 'channel.upgrade_failed', channel: channel.name, error: String((error as Error)?.stack ?? error) }))
+    return c.json({ error: { code: 'INTERNAL', message: 'Internal error' } }, 500)
   }
-  const namespace = c.env?.[binding] as DurableObjectNamespace | undefined
+  const namespace = c.env?.[rules.binding] as DurableObjectNamespace | undefined
   if (!namespace || typeof namespace.getByName !== 'function') {
-    return c.json({ error: { code: 'INTERNAL', message: `No Durable Object binding "${binding}": bind ChannelObject as ${binding} in wrangler.toml` } }, 500)
+    return c.json({ error: { code: 'INTERNAL', message: `No Durable Object binding "${rules.binding}": bind ChannelObject as ${rules.binding} in wrangler.toml` } }, 500)
   }
   const path = instancePath(channel.route, params)
   const stub = namespace.getByName(`${channel.name}:${path}`)
-  return stub.fetch(forwardUpgrade(c.req.raw, { channel: channel.name, path, openingInput }))
+  return stub.fetch(forwardUpgrade(c.req.raw, { channel: channel.name, path, openingInput, session, limits: rules.limits }))
+}
+
+function originCheck(origins: ChannelsOptions['origins']): (origin: string) => boolean {
+  if (origins === undefined) return () => true
+  if (typeof origins === 'function') return origins
+  if (!Array.isArray(origins) || !origins.every((o) => typeof o === 'string')) throw new Error('channels(): origins must be an array of origins like "https://app.example.com", or a function')
+  const allowed = new Set(origins.map((o) => o.toLowerCase()))
+  return (origin) => allowed.has(origin.toLowerCase())
 }

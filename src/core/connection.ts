@@ -1,5 +1,7 @@
 import type { CallScope } from './call'
-import type { ChannelState } from './types'
+import type { Limits } from './limits'
+import type { TokenBucket } from './token-bucket'
+import type { ChannelServices, ChannelState } from './types'
 
 /**
  * Everything one connection needs, in a form that survives hibernation: the
@@ -15,6 +17,8 @@ export interface ConnectionRecord {
   openingData: unknown
   session?: unknown
   state: ChannelState
+  /** Resolved when the connection opened; absent on records made without a router (tests). */
+  limits?: Limits
 }
 
 /** A frame on the wire. */
@@ -35,10 +39,15 @@ export interface Socket {
 export class Connection {
   /** Frames sent while `onConnect` runs; flushed right after `welcome`. */
   #early: Frame[] | undefined
+  /** Sends waiting on asynchronous channel middleware; later frames queue behind them. */
+  #outbox: Promise<void> | undefined
+  #queued = 0
   /** Services and wire for handlers, built once per wake by the runtime. */
-  scope: CallScope | undefined
+  scope: (CallScope & { services: ChannelServices }) | undefined
   /** Set while `onDisconnect` runs, so the event that triggered it can wait for it. */
   disconnecting: Promise<void> | undefined
+  /** In memory only: see TokenBucket. */
+  bucket: TokenBucket | undefined
 
   constructor(
     readonly record: ConnectionRecord,
@@ -52,6 +61,35 @@ export class Connection {
   }
 
   send(frame: Frame): void {
+    if (this.#outbox) void this.enqueue(() => [frame])
+    else this.#write(frame)
+  }
+
+  /**
+   * Sends what `produce` yields once everything queued before it is sent:
+   * frames keep their order even when channel middleware is asynchronous.
+   */
+  enqueue(produce: () => Frame[] | Promise<Frame[]>): Promise<void> {
+    this.#queued++
+    const run = async () => {
+      try {
+        for (const frame of await produce()) this.#write(frame)
+      } catch {
+        // Producers report their own failures; one lost frame must not stall the queue.
+      } finally {
+        if (--this.#queued === 0) this.#outbox = undefined
+      }
+    }
+    this.#outbox = (this.#outbox ?? Promise.resolve()).then(run)
+    return this.#outbox
+  }
+
+  /** Resolves once every queued frame is sent. */
+  flushed(): Promise<void> {
+    return this.#outbox ?? Promise.resolve()
+  }
+
+  #write(frame: Frame): void {
     if (this.record.state === 'closed') return
     if (this.#early) this.#early.push(frame)
     else this.socket.send(frame)

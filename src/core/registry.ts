@@ -1,4 +1,5 @@
 import { WiringError } from './errors'
+import type { PikkuChannelMiddleware } from './channel-middleware'
 import type { PikkuFunction } from './function'
 import type { ChannelDefinition } from './wire-channel'
 
@@ -10,6 +11,7 @@ import type { ChannelDefinition } from './wire-channel'
 export class Registry {
   readonly channels = new Map<string, ChannelDefinition>()
   readonly functions = new Map<string, PikkuFunction>()
+  readonly #channelMiddleware = new Map<string, PikkuChannelMiddleware[]>()
   #sealedBy: string | undefined
 
   addChannel(channel: ChannelDefinition): void {
@@ -28,6 +30,19 @@ export class Registry {
     const existing = this.functions.get(name)
     if (existing && existing !== func) throw new WiringError(`rpc name "${name}" is wired twice to different functions`)
     this.functions.set(name, func)
+  }
+
+  addChannelMiddleware(tag: string, middleware: PikkuChannelMiddleware[]): void {
+    if (typeof tag !== 'string' || tag.length === 0) throw new WiringError('addChannelMiddleware: the tag must be a non-empty string')
+    if (!Array.isArray(middleware) || !middleware.every((m) => typeof m === 'function')) {
+      throw new WiringError(`addChannelMiddleware('${tag}'): expects an array of pikkuChannelMiddleware functions`)
+    }
+    this.#channelMiddleware.set(tag, [...(this.#channelMiddleware.get(tag) ?? []), ...middleware])
+  }
+
+  /** Channel middleware for a channel: its tags' (in tag order), then its own. */
+  channelMiddlewareFor(channel: ChannelDefinition): PikkuChannelMiddleware[] {
+    return [...channel.tags.flatMap((tag) => this.#channelMiddleware.get(tag) ?? []), ...channel.channelMiddleware]
   }
 
   /** Called once routes are built from the registry: later wirings would be silently missing. */

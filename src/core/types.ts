@@ -40,7 +40,7 @@ export interface ChannelHandle<ChannelData = unknown> {
    * Sends `{"type":"message","data":...}`, or a binary frame when `isBinary`
    * (bytes as given; a string is sent as its UTF-8 bytes).
    */
-  send(data: unknown, isBinary?: boolean): void
+  send(data: unknown, isBinary?: boolean): void | Promise<void>
   /** Closes the connection; `onDisconnect` runs once, right away. */
   close(code?: number, reason?: string): void
   readonly state: ChannelState
@@ -56,10 +56,19 @@ type RPCName = Extract<keyof RPCMap, string>
 type RPCInput<Name extends RPCName> = InputOf<RPCMap[Name]>
 type RPCOutput<Name extends RPCName> = OutputOf<RPCMap[Name]>
 
+/** The caller's session as a service, as in Pikku's audit middleware. */
+export interface UserSessionService<Session = AppSession> {
+  get(): Promise<Session | undefined>
+  get<Key extends keyof Session>(key: Key): Promise<Session[Key] | undefined>
+  set(session: Session): Promise<void>
+  clear(): Promise<void>
+}
+
 /** What the runtime adds to the app's services for every call. */
 export interface CoreServices {
   logger: Logger
   rpc: RPCInvoker
+  userSession: UserSessionService
 }
 
 /** `services` for functions that may run outside a channel. */

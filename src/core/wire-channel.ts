@@ -1,10 +1,13 @@
+import type { PikkuChannelMiddleware } from './channel-middleware'
 import { WiringError } from './errors'
 import { isPikkuFunction, pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc, type PikkuFunction } from './function'
+import { checkLimits, type LimitOptions } from './limits'
 import type { Middleware } from './middleware'
 import type { Permissions } from './permission'
 import { registry } from './registry'
 import { compileRoute, type CompiledRoute, type RouteParams } from './route'
 import type { Schema } from './schema'
+import type { AppSession } from './types'
 
 /** A plain handler written inline in a wiring, as in `onConnect: async ({ channel }) => {}`. */
 export type InlineHandler = (services: any, data: any, wire: any) => unknown
@@ -44,12 +47,36 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
   onMessageWiring?: Wiring
   /** Whether messages need a session by default. Default true. */
   auth?: boolean
+  /**
+   * Establishes a session from the upgrade request (a bearer token, a cookie,
+   * `?token=`) before the socket is accepted. Throw `ChannelError('UNAUTHENTICATED')`
+   * or `'FORBIDDEN'` to refuse with 401 or 403. Overrides `channels({ authenticate })`.
+   */
+  authenticate?: UpgradeAuthenticator
   /** Runs around every handler of this channel (connect, message, disconnect). */
   middleware?: Middleware[]
+  /** Runs on every reply, message and event this channel's connections are sent. */
+  channelMiddleware?: PikkuChannelMiddleware[]
+  /** Channel middleware added with `addChannelMiddleware(tag, ...)` applies to channels with the tag. */
   tags?: string[]
   /** Largest frame accepted, in bytes; larger ones get `TOO_LARGE`. Default 1 MiB. */
   maxMessageSize?: number
+  /** Per-connection message rate; `false` turns it off. Default 100/s, bursts of 200. */
+  rateLimit?: LimitOptions['rateLimit']
+  /** Connections one instance of this channel accepts. */
+  maxConnections?: number
 }
+
+/** What an upgrade authenticator learns besides the request. */
+export interface UpgradeContext {
+  channel: string
+  /** Validated opening data. */
+  openingData: unknown
+  env: Record<string, unknown>
+}
+
+/** Returns the connection's first session, or undefined for none. */
+export type UpgradeAuthenticator = (request: Request, context: UpgradeContext) => AppSession | undefined | Promise<AppSession | undefined>
 
 /** An action after wiring: its function and the rules that apply to it here. */
 export interface ResolvedAction {
@@ -71,16 +98,15 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   readonly onDisconnect: ResolvedAction | undefined
   readonly onMessage: ResolvedAction | undefined
   readonly onBinaryMessage: ResolvedAction | undefined
+  readonly authenticate: UpgradeAuthenticator | undefined
   readonly middleware: readonly Middleware[]
+  readonly channelMiddleware: readonly PikkuChannelMiddleware[]
   readonly tags: readonly string[]
-  readonly maxMessageSize: number
+  /** Only what the wiring set; see `resolveLimits`. */
+  readonly limits: LimitOptions
   /** Types only, for the typed client. */
   readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring }
 }
-
-export const DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
-/** Workers accept WebSocket messages up to 32 MiB; larger ones close with 1009. */
-export const PLATFORM_MAX_MESSAGE_SIZE = 32 * 1024 * 1024
 
 const RESERVED_ROUTING_KEYS = new Set(['id', 'data', 'type'])
 
@@ -109,10 +135,8 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
   const where = `channel "${name}"`
   const route = compileRoute(config.route)
   const channelAuth = optionalBoolean(config.auth, `${where}: auth`) ?? true
-  const maxMessageSize = config.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE
-  if (!Number.isInteger(maxMessageSize) || maxMessageSize < 1 || maxMessageSize > PLATFORM_MAX_MESSAGE_SIZE) {
-    throw new WiringError(`${where}: maxMessageSize must be a whole number of bytes from 1 to ${PLATFORM_MAX_MESSAGE_SIZE}`)
-  }
+  const limits = checkLimits({ maxMessageSize: config.maxMessageSize, rateLimit: config.rateLimit, maxConnections: config.maxConnections }, where)
+  if (config.authenticate !== undefined && typeof config.authenticate !== 'function') throw new WiringError(`${where}: authenticate must be a function (request, context) => session`)
   if (config.openingData !== undefined && !isSchema(config.openingData)) throw new WiringError(`${where}: openingData must be a valibot schema`)
 
   const middleware = middlewareList(config.middleware, `${where}: middleware`)
@@ -140,9 +164,11 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     onDisconnect: slot('onDisconnect', false, (func) => pikkuChannelDisconnectionFunc({ func: func as never })),
     onMessage: slot('onMessage', channelAuth, (func) => pikkuChannelFunc({ func })),
     onBinaryMessage: slot('onBinaryMessage', channelAuth, (func) => pikkuChannelFunc({ func })),
+    authenticate: config.authenticate,
     middleware,
+    channelMiddleware: middlewareList<PikkuChannelMiddleware>(config.channelMiddleware, `${where}: channelMiddleware`),
     tags: stringList(config.tags, `${where}: tags`),
-    maxMessageSize,
+    limits,
   })
 }
 
@@ -213,10 +239,10 @@ function optionalBoolean(value: unknown, where: string): boolean | undefined {
   throw new WiringError(`${where} must be true or false, got ${describe(value)}`)
 }
 
-function middlewareList(value: unknown, where: string): Middleware[] {
+function middlewareList<M = Middleware>(value: unknown, where: string): M[] {
   if (value === undefined) return []
-  if (!Array.isArray(value) || !value.every((m) => typeof m === 'function')) throw new WiringError(`${where} must be an array of pikkuMiddleware functions`)
-  return value
+  if (!Array.isArray(value) || !value.every((m) => typeof m === 'function')) throw new WiringError(`${where} must be an array of middleware functions`)
+  return value as M[]
 }
 
 function stringList(value: unknown, where: string): string[] {

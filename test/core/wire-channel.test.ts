@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { WiringError } from '../../src/core/errors'
 import { pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc, pikkuFunc, pikkuSessionlessFunc } from '../../src/core/function'
 import { pikkuMiddleware } from '../../src/core/middleware'
-import { DEFAULT_MAX_MESSAGE_SIZE, defineChannel, PLATFORM_MAX_MESSAGE_SIZE, type ChannelConfig } from '../../src/core/wire-channel'
+import { PLATFORM_MAX_MESSAGE_SIZE } from '../../src/core/limits'
+import { defineChannel, type ChannelConfig } from '../../src/core/wire-channel'
 
 type Config = Partial<ChannelConfig<string, string, unknown, unknown>>
 
@@ -189,23 +190,35 @@ describe('middleware', () => {
   })
 
   it('rejects middleware that is not an array of functions', () => {
-    expect(rejection({ middleware: [42] as never }).message).toBe('channel "room": middleware must be an array of pikkuMiddleware functions')
+    expect(rejection({ middleware: [42] as never }).message).toBe('channel "room": middleware must be an array of middleware functions')
   })
 })
 
 describe('channel options', () => {
-  it('defaults maxMessageSize to 1 MiB', () => {
-    expect(define({}).maxMessageSize).toBe(DEFAULT_MAX_MESSAGE_SIZE)
-    expect(DEFAULT_MAX_MESSAGE_SIZE).toBe(1024 * 1024)
+  it('keeps only the limits the wiring set (the router and defaults fill the rest)', () => {
+    expect(define({}).limits).toEqual({})
+    expect(define({ maxMessageSize: 64, rateLimit: false, maxConnections: 3 }).limits).toEqual({ maxMessageSize: 64, rateLimit: false, maxConnections: 3 })
   })
 
   it('accepts maxMessageSize from 1 byte to the platform limit', () => {
-    expect(define({ maxMessageSize: 1 }).maxMessageSize).toBe(1)
-    expect(define({ maxMessageSize: PLATFORM_MAX_MESSAGE_SIZE }).maxMessageSize).toBe(32 * 1024 * 1024)
+    expect(define({ maxMessageSize: 1 }).limits.maxMessageSize).toBe(1)
+    expect(define({ maxMessageSize: PLATFORM_MAX_MESSAGE_SIZE }).limits.maxMessageSize).toBe(32 * 1024 * 1024)
   })
 
   it.each([0, -1, 1.5, PLATFORM_MAX_MESSAGE_SIZE + 1, Number.NaN])('rejects maxMessageSize %d', (maxMessageSize) => {
-    expect(rejection({ maxMessageSize }).message).toBe(`channel "room": maxMessageSize must be a whole number of bytes from 1 to ${PLATFORM_MAX_MESSAGE_SIZE}`)
+    expect(rejection({ maxMessageSize }).message).toBe(`channel "room": maxMessageSize must be a whole number from 1 to ${PLATFORM_MAX_MESSAGE_SIZE}`)
+  })
+
+  it.each([
+    [{ rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond must be a positive number'],
+    [{ rateLimit: { burst: -1 } }, 'rateLimit.burst must be a positive number'],
+    [{ rateLimit: { closeAfter: 0.5 } }, 'rateLimit.closeAfter must be a whole number'],
+    [{ rateLimit: true as never }, 'rateLimit must be false or { perSecond?, burst?, closeAfter? }'],
+    [{ maxConnections: 0 }, 'maxConnections must be a whole number from 1 to 32768'],
+    [{ authenticate: 'yes' as never }, 'authenticate must be a function'],
+    [{ channelMiddleware: [1] as never }, 'channelMiddleware must be an array of middleware functions'],
+  ])('rejects %o', (config, message) => {
+    expect(rejection(config as Config).message).toContain(message)
   })
 
   it('accepts a valibot schema as openingData', () => {
