@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { request, TestSocket } from './support/test-socket'
+
+const room = () => `a${crypto.randomUUID().slice(0, 8)}`
+const upgrade = { Upgrade: 'websocket' }
+
+/** A connection that keeps behaving, to prove its neighbours' abuse does not reach it. */
+async function wellBehaved(path: string) {
+  const { socket } = await TestSocket.join(path, { Authorization: 'Bearer ada-token' })
+  return {
+    socket,
+    async stillWorks() {
+      expect((await socket.call('me')).data.userId).toBe('ada')
+    },
+  }
+}
+
+describe('origin allow-list', () => {
+  it('accepts an allowed origin and requests without one', async () => {
+    await TestSocket.join(`/vault/${room()}`, { Origin: 'https://good.example' })
+    await TestSocket.join(`/vault/${room()}`)
+  })
+
+  it('refuses another origin with 403 before accepting', async () => {
+    const response = await request(`/vault/${room()}`, { headers: { ...upgrade, Origin: 'https://evil.example' } })
+    expect(response.status).toBe(403)
+    expect(response.webSocket).toBeNull()
+    expect(await response.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'Origin https://evil.example may not open this channel' } })
+  })
+})
+
+describe('frame size', () => {
+  it('the router’s limit applies to channels without their own; a neighbour is unaffected', async () => {
+    const path = `/vault/${room()}`
+    const good = await wellBehaved(path)
+    const { socket } = await TestSocket.join(path)
+    socket.send({ action: 'public', data: 'x'.repeat(5000) })
+    expect(await socket.next()).toEqual({ type: 'error', error: { code: 'TOO_LARGE', message: "Frame is larger than this channel's limit of 4096 bytes" } })
+    expect((await socket.call('public')).data).toEqual({ ok: 'public' })
+    await good.stillWorks()
+  })
+})
+
+describe('message flood', () => {
+  it('gets RATE_LIMITED errors it can correlate, then close 4429; a neighbour keeps working', async () => {
+    const path = `/flood/${room()}`
+    const { socket: good } = await TestSocket.join(path)
+    const { socket } = await TestSocket.join(path)
+    for (let i = 0; i < 20; i++) socket.send({ action: 'hit', id: i })
+    expect(await socket.closeInfo()).toEqual({ code: 4429, reason: 'Rate limited' })
+    const replies = socket.frames.filter((f: any) => f.type === 'reply').map((f: any) => f.id)
+    const limited = socket.frames.filter((f: any) => f.type === 'error')
+    expect(replies).toEqual([0, 1, 2, 3, 4]) // the burst
+    expect(limited).toEqual([5, 6, 7].map((id) => ({ type: 'error', action: 'hit', id, error: { code: 'RATE_LIMITED', message: 'Too many messages; slow down' } })))
+    expect((await good.call('hit')).data).toEqual({ ok: true })
+  })
+
+  it('a connection that slows down is served again', async () => {
+    const { socket } = await TestSocket.join(`/flood/${room()}`)
+    for (let i = 0; i < 6; i++) socket.send({ action: 'hit', id: i })
+    await new Promise((resolve) => setTimeout(resolve, 600)) // two per second: a token is back
+    expect((await socket.call('hit', undefined, 'later')).data).toEqual({ ok: true })
+  })
+})
+
+describe('connections per instance', () => {
+  it('refuses the one past the maximum with 503, takes it once a place frees, and the others carry on', async () => {
+    const path = `/vault/${room()}`
+    const good = await wellBehaved(path)
+    const second = await TestSocket.join(path)
+    const third = await TestSocket.join(path)
+
+    const refused = await request(path, { headers: upgrade })
+    expect(refused.status).toBe(503)
+    expect(await refused.json()).toEqual({ error: { code: 'CHANNEL_FULL', message: 'This channel instance holds its maximum of 3 connections' } })
+    await good.stillWorks()
+    expect((await second.socket.call('public')).data).toEqual({ ok: 'public' })
+
+    third.socket.ws.close(1000)
+    await third.socket.closeInfo()
+    await TestSocket.join(path)
+    await good.stillWorks()
+  })
+})
