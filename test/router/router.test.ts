@@ -154,3 +154,80 @@ describe('channels()', () => {
     expect(() => wireChannel({ name: 'late', route: '/late', onMessage })).toThrow('ran after channels() had read the wirings')
   })
 })
+
+const header = (request: Request, name: string) => JSON.parse(decodeURIComponent(request.headers.get(name)!))
+
+describe('channels() handshake protection', () => {
+  it('refuses an origin outside the allow-list with 403, and lets requests without Origin through', async () => {
+    const app = channels({ origins: ['https://app.example.com'] })
+    const evil = await request('/chat/general', { headers: { ...UPGRADE, Origin: 'https://evil.example.com' } }, app)
+    expect(evil.response.status).toBe(403)
+    expect(await evil.response.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'Origin https://evil.example.com may not open this channel' } })
+    expect(evil.forwarded).toHaveLength(0)
+    expect((await request('/chat/general', { headers: { ...UPGRADE, Origin: 'https://APP.example.com' } }, app)).forwarded).toHaveLength(1)
+    expect((await request('/chat/general', { headers: UPGRADE }, app)).forwarded).toHaveLength(1)
+  })
+
+  it('takes a function as the origin check', async () => {
+    const app = channels({ origins: (origin) => origin.endsWith('.example.com') })
+    expect((await request('/chat/general', { headers: { ...UPGRADE, Origin: 'https://a.example.com' } }, app)).forwarded).toHaveLength(1)
+    expect((await request('/chat/general', { headers: { ...UPGRADE, Origin: 'https://example.org' } }, app)).response.status).toBe(403)
+  })
+
+  it('forwards the session an authenticator returns, given the request and the validated opening data', async () => {
+    const seen: unknown[] = []
+    const app = channels({
+      authenticate: async (req, context) => {
+        seen.push({ auth: req.headers.get('authorization'), channel: context.channel, openingData: context.openingData })
+        return { userId: 'u1' }
+      },
+    })
+    const { forwarded } = await request('/chat/general?name=ada', { headers: { ...UPGRADE, Authorization: 'Bearer t' } }, app)
+    expect(seen).toEqual([{ auth: 'Bearer t', channel: 'chat', openingData: { room: 'general', name: 'ada' } }])
+    expect(header(forwarded[0]!.request, 'x-pikku-session')).toEqual({ userId: 'u1' })
+  })
+
+  it('sends no session header when the authenticator returns nothing, even if the client sent one', async () => {
+    const app = channels({ authenticate: async () => undefined })
+    const { forwarded } = await request('/chat/general', { headers: { ...UPGRADE, 'x-pikku-session': '%7B%7D' } }, app)
+    expect(forwarded[0]!.request.headers.get('x-pikku-session')).toBeNull()
+  })
+
+  it.each([
+    ['UNAUTHENTICATED', 401],
+    ['FORBIDDEN', 403],
+  ] as const)('answers an authenticator throwing %s with %i and a readable body', async (code, status) => {
+    const { ChannelError } = await import('../../src/core/errors')
+    const app = channels({
+      authenticate: async () => {
+        throw new ChannelError(code, 'No entry')
+      },
+    })
+    const { response, forwarded } = await request('/chat/general', { headers: UPGRADE }, app)
+    expect(response.status).toBe(status)
+    expect(await response.json()).toEqual({ error: { code, message: 'No entry' } })
+    expect(forwarded).toHaveLength(0)
+  })
+
+  it('hides an authenticator crash behind 500 INTERNAL', async () => {
+    const app = channels({
+      authenticate: async () => {
+        throw new Error('database down')
+      },
+    })
+    const { response } = await request('/chat/general', { headers: UPGRADE }, app)
+    expect(response.status).toBe(500)
+    expect(await response.json()).toEqual({ error: { code: 'INTERNAL', message: 'Internal error' } })
+  })
+
+  it('forwards its limit options for the object to apply', async () => {
+    const app = channels({ maxMessageSize: 2048, rateLimit: { perSecond: 5 }, maxConnections: 10 })
+    const { forwarded } = await request('/chat/general', { headers: UPGRADE }, app)
+    expect(header(forwarded[0]!.request, 'x-pikku-limits')).toEqual({ maxMessageSize: 2048, rateLimit: { perSecond: 5 }, maxConnections: 10 })
+  })
+
+  it('rejects bad options when it is built', () => {
+    expect(() => channels({ maxMessageSize: 0 })).toThrow('channels(): maxMessageSize must be a whole number from 1 to 33554432')
+    expect(() => channels({ origins: 'https://a.example' as never })).toThrow('channels(): origins must be an array')
+  })
+})
