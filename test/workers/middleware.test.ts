@@ -13,8 +13,12 @@ describe('middleware around handlers', () => {
     expect(trail.find((t) => t.channelId === welcome.channelId && t.step === 'channel:before')?.userId).toBe('ada')
   })
 
-  it('runs around disconnect too', async () => {
-    const { socket, welcome } = await TestSocket.join(`/vault/${room()}`)
+  it('runs around connect and disconnect too, with the session from the upgrade', async () => {
+    const { socket, welcome } = await TestSocket.join(`/vault/${room()}`, { Authorization: 'Bearer bob-token' })
+    expect(trail.filter((t) => t.channelId === welcome.channelId && t.kind === 'connect')).toEqual([
+      { step: 'channel:before', kind: 'connect', action: undefined, channelId: welcome.channelId, userId: 'bob' },
+      { step: 'channel:after', kind: 'connect', action: undefined, channelId: welcome.channelId },
+    ])
     socket.ws.close(1000)
     await eventually(() => trail.some((t) => t.channelId === welcome.channelId && t.kind === 'disconnect' && t.step === 'channel:after'))
   })
