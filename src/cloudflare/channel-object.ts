@@ -1,21 +1,32 @@
 import { DurableObject } from 'cloudflare:workers'
 import { Connection, type ConnectionRecord } from '../core/connection'
-import { resolveLimits } from '../core/limits'
-import { parseWith } from '../core/schema'
+import { ChannelError, INTERNAL_ERROR } from '../core/errors'
+import type { GlobalBridge, PublishResult } from '../core/event-hub'
+import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
 import { CloseCode, encodeError, PING_FRAME, PONG_FRAME } from '../core/protocol'
 import { registry } from '../core/registry'
 import { ChannelRuntime, type SingletonServices } from '../core/runtime'
-import { ChannelError, INTERNAL_ERROR } from '../core/errors'
+import { parseWith } from '../core/schema'
 import { readForwardedUpgrade } from './forwarded-upgrade'
 import { HibernatableSocket } from './hibernatable-socket'
+import { ObjectIdentity } from './object-identity'
 import { createSingletonServices } from './services'
+import { SqlHubStore } from './sql-hub-store'
+import { coordinatorName, TopicCoordinator } from './topic-coordinator'
+
+/** How an outside caller reaches an instance: its name, and the binding it is reachable under. */
+export interface InstanceAddress {
+  instance: string
+  binding: string
+}
 
 /**
  * The Durable Object behind every channel instance (one per filled-in route,
  * e.g. `chat` at `/chat/general`). It accepts sockets with the hibernation
  * API and hands every event to the channel's runtime. Nothing it needs lives
  * only in memory: connections are rebuilt from socket attachments after a
- * wake, and services are recreated on demand.
+ * wake, subscriptions from SQLite, and services are recreated on demand.
+ * The same class also serves as the coordinator of a global topic.
  *
  * Re-export it from your Worker and bind it as `CHANNELS`.
  */
@@ -23,10 +34,14 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
   /** Connections by socket, for this wake only; the attachment is the source of truth. */
   readonly #connections = new WeakMap<WebSocket, Connection>()
   readonly #runtimes = new Map<string, ChannelRuntime>()
+  readonly #identity: ObjectIdentity
   #singletons: Promise<SingletonServices> | undefined
+  #hubStore: SqlHubStore | undefined
+  #coordinator: TopicCoordinator | undefined
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env)
+    this.#identity = new ObjectIdentity(ctx)
     // Keepalives are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
   }
@@ -36,6 +51,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     if (!upgrade || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
       return Response.json({ error: { code: 'BAD_REQUEST', message: 'ChannelObject only accepts WebSocket upgrades forwarded by channels()' } }, { status: 400 })
     }
+    this.#identity.remember({ instance: `${upgrade.channel}:${upgrade.path}`, binding: upgrade.binding })
     let runtime: ChannelRuntime | undefined
     try {
       runtime = await this.#runtime(upgrade.channel)
@@ -57,7 +73,8 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     }
 
     const limits = resolveLimits(runtime.channel.limits, upgrade.limits)
-    if (this.ctx.getWebSockets().length >= limits.maxConnections) {
+    // Counting sockets scans them all; only pay for it when a limit below the platform's is set.
+    if (limits.maxConnections < PLATFORM_MAX_CONNECTIONS && this.ctx.getWebSockets().length >= limits.maxConnections) {
       return Response.json({ error: { code: 'CHANNEL_FULL', message: `This channel instance holds its maximum of ${limits.maxConnections} connections` } }, { status: 503 })
     }
 
@@ -72,7 +89,8 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
       console.error(JSON.stringify({ level: 'error', message: 'channel.upgrade_failed', channel: upgrade.channel, error: (error as Error).message }))
       return Response.json({ error: INTERNAL_ERROR }, { status: 500 })
     }
-    this.ctx.acceptWebSocket(server)
+    // The channel id tag finds this socket again after a wake, for EventHub deliveries.
+    this.ctx.acceptWebSocket(server, [record.channelId])
     const conn = new Connection(record, socket)
     this.#connections.set(server, conn)
     await runtime.connect(conn)
@@ -112,17 +130,47 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     await found.runtime.closed(found.conn)
   }
 
+  // RPC: publishing from outside (a Worker, a cron or queue handler, another object).
+
+  /** Publishes to this instance's subscribers (or, for a global topic, to every instance's). */
+  async publish(channel: string, topic: string, data: unknown, address?: InstanceAddress): Promise<PublishResult> {
+    if (address) this.#identity.remember(address)
+    return (await this.#requireRuntime(channel)).hub.publish(topic, data)
+  }
+
+  /** A coordinator forwards a global publish here: deliver it to this instance's subscribers. */
+  async deliverGlobal(channel: string, topic: string, data: unknown): Promise<PublishResult> {
+    return (await this.#requireRuntime(channel)).hub.publishHere(topic, data)
+  }
+
+  // RPC: the coordinator role, on the object named by coordinatorName().
+
+  async topicRegister(instance: string, binding: string): Promise<void> {
+    this.#topicCoordinator().register(instance, binding)
+  }
+
+  async topicUnregister(instance: string): Promise<void> {
+    this.#topicCoordinator().unregister(instance)
+  }
+
+  /** Forwards to every registered instance; returns once all are on their way (it does not wait for slow ones). */
+  async topicPublish(channel: string, topic: string, data: unknown): Promise<{ instances: number }> {
+    const { instances, done } = this.#topicCoordinator().forward(channel, topic, data)
+    this.ctx.waitUntil(done)
+    return { instances }
+  }
+
+  /** The instances registered for this coordinator's topic. */
+  async topicInstances(): Promise<string[]> {
+    return this.#topicCoordinator().instances()
+  }
+
   /** The connection and runtime for a socket, rebuilt from its attachment after a wake. */
   async #find(ws: WebSocket): Promise<{ conn: Connection; runtime: ChannelRuntime } | undefined> {
-    let conn = this.#connections.get(ws)
+    const conn = this.#connectionOf(ws)
     if (!conn) {
-      const record = HibernatableSocket.read(ws)
-      if (!record) {
-        ws.close(CloseCode.INTERNAL, 'Unknown connection')
-        return undefined
-      }
-      conn = new Connection(record, new HibernatableSocket(ws))
-      this.#connections.set(ws, conn)
+      ws.close(CloseCode.INTERNAL, 'Unknown connection')
+      return undefined
     }
     const runtime = await this.#runtime(conn.record.channel)
     if (!runtime) {
@@ -134,15 +182,70 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     return { conn, runtime }
   }
 
+  #connectionOf(ws: WebSocket): Connection | undefined {
+    let conn = this.#connections.get(ws)
+    if (!conn) {
+      const record = HibernatableSocket.read(ws)
+      if (!record) return undefined
+      conn = new Connection(record, new HibernatableSocket(ws))
+      this.#connections.set(ws, conn)
+    }
+    return conn
+  }
+
+  async #requireRuntime(channel: string): Promise<ChannelRuntime> {
+    const runtime = await this.#runtime(channel)
+    if (!runtime) throw new Error(`No channel named "${channel}" is wired`)
+    return runtime
+  }
+
   async #runtime(name: string): Promise<ChannelRuntime | undefined> {
     const existing = this.#runtimes.get(name)
     if (existing) return existing
     const channel = registry.channels.get(name)
     if (!channel) return undefined
     const singletons = await this.#services()
-    const runtime = this.#runtimes.get(name) ?? new ChannelRuntime(channel, singletons)
-    this.#runtimes.set(name, runtime)
+    let runtime = this.#runtimes.get(name)
+    if (!runtime) {
+      this.#hubStore ??= new SqlHubStore(this.ctx.storage.sql)
+      runtime = new ChannelRuntime(channel, singletons, {
+        hubStore: this.#hubStore,
+        // A tag lookup, not a scan: each socket is tagged with its channel id.
+        lookup: (channelId) => {
+          const [ws] = this.ctx.getWebSockets(channelId)
+          return ws ? this.#connectionOf(ws) : undefined
+        },
+        global: this.#bridge(name),
+      })
+      this.#runtimes.set(name, runtime)
+    }
     return runtime
+  }
+
+  /** How this instance takes part in global topics: through each topic's coordinator object. */
+  #bridge(channel: string): GlobalBridge {
+    const coordinator = (key: string) => {
+      const { binding } = this.#identity.address()
+      const namespace = this.env[binding] as DurableObjectNamespace<ChannelObject> | undefined
+      if (!namespace) throw new Error(`global topics: no Durable Object binding "${binding}"`)
+      return namespace.getByName(coordinatorName(channel, key))
+    }
+    return {
+      register: async (key) => {
+        const { instance, binding } = this.#identity.address()
+        await coordinator(key).topicRegister(instance, binding)
+      },
+      unregister: async (key) => {
+        await coordinator(key).topicUnregister(this.#identity.address().instance)
+      },
+      publish: async (key, topic, data) => {
+        await coordinator(key).topicPublish(channel, topic, data)
+      },
+    }
+  }
+
+  #topicCoordinator(): TopicCoordinator {
+    return (this.#coordinator ??= new TopicCoordinator(this.ctx.storage.sql, this.env))
   }
 
   #services(): Promise<SingletonServices> {

@@ -13,6 +13,7 @@ const HEADERS = {
   opening: `${INTERNAL_HEADER_PREFIX}opening`,
   session: `${INTERNAL_HEADER_PREFIX}session`,
   limits: `${INTERNAL_HEADER_PREFIX}limits`,
+  binding: `${INTERNAL_HEADER_PREFIX}binding`,
 }
 
 /** An upgrade as the router forwards it to `ChannelObject`. */
@@ -26,6 +27,8 @@ export interface ForwardedUpgrade {
   session?: unknown
   /** The router's limit options; the channel's own settings win over them. */
   limits: LimitOptions
+  /** The binding the router reached the object through, for global topics to reach it again. */
+  binding?: string
 }
 
 export function withoutInternalHeaders(headers: Headers): Headers {
@@ -44,6 +47,7 @@ export function forwardUpgrade(request: Request, upgrade: ForwardedUpgrade): Req
   headers.set(HEADERS.path, upgrade.path)
   headers.set(HEADERS.opening, pack(upgrade.openingInput))
   headers.set(HEADERS.limits, pack(upgrade.limits))
+  if (upgrade.binding) headers.set(HEADERS.binding, upgrade.binding)
   if (upgrade.session !== undefined) headers.set(HEADERS.session, pack(upgrade.session))
   return new Request(request.url, { method: 'GET', headers })
 }
@@ -57,7 +61,8 @@ export function readForwardedUpgrade(request: Request): ForwardedUpgrade | undef
   if (channel === null || path === null || opening === null || limits === null) return undefined
   try {
     const session = get(HEADERS.session)
-    return { channel, path, openingInput: unpack(opening), limits: unpack(limits), ...(session === null ? {} : { session: unpack(session) }) }
+    const binding = get(HEADERS.binding) ?? undefined
+    return { channel, path, openingInput: unpack(opening), limits: unpack(limits), binding, ...(session === null ? {} : { session: unpack(session) }) }
   } catch {
     return undefined
   }

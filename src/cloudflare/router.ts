@@ -6,6 +6,7 @@ import { instancePath } from '../core/route'
 import { parseWith } from '../core/schema'
 import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wire-channel'
 import { forwardUpgrade } from './forwarded-upgrade'
+import { publishHandler, type PublishRouteOptions } from './publish-route'
 
 export interface ChannelsOptions extends LimitOptions {
   /** Name of the Durable Object binding for `ChannelObject`. Default `CHANNELS`. */
@@ -18,6 +19,8 @@ export interface ChannelsOptions extends LimitOptions {
   origins?: string[] | ((origin: string) => boolean)
   /** Establishes a session from the upgrade request, for channels without their own `authenticate`. */
   authenticate?: UpgradeAuthenticator
+  /** An HTTP route to publish from anywhere holding a secret. Off unless set. */
+  publishRoute?: PublishRouteOptions
 }
 
 type Env = { Bindings: Record<string, unknown> }
@@ -40,6 +43,7 @@ export function channels(options: ChannelsOptions = {}): Hono<Env> {
   registry.seal('channels()')
 
   const app = new Hono<Env>()
+  if (options.publishRoute) app.post(options.publishRoute.path ?? '/_publish', publishHandler(options.publishRoute, binding))
   // Hono tries routes in the order they are added: most specific first, so /chat/lobby wins over /chat/:room.
   for (const channel of wired.sort((a, b) => b.route.specificity - a.route.specificity)) {
     const authenticate = channel.authenticate ?? options.authenticate
@@ -90,7 +94,7 @@ async function upgrade(c: Context<Env>, channel: ChannelDefinition, rules: Upgra
   }
   const path = instancePath(channel.route, params)
   const stub = namespace.getByName(`${channel.name}:${path}`)
-  return stub.fetch(forwardUpgrade(c.req.raw, { channel: channel.name, path, openingInput, session, limits: rules.limits }))
+  return stub.fetch(forwardUpgrade(c.req.raw, { channel: channel.name, path, openingInput, session, limits: rules.limits, binding: rules.binding }))
 }
 
 function originCheck(origins: ChannelsOptions['origins']): (origin: string) => boolean {

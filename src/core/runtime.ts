@@ -1,18 +1,40 @@
+import { exceeds } from './bytes'
+import * as v from 'valibot'
 import { callFunction } from './call'
 import { runChannelMiddleware, type ChannelEvent, type PikkuChannelMiddleware } from './channel-middleware'
 import type { Connection } from './connection'
 import { ChannelError, INTERNAL_ERROR, type ErrorPayload } from './errors'
+import { EventHub, type GlobalBridge, type HubStore, type LoggedEvent, type PreparedEvent } from './event-hub'
+import { pikkuChannelFunc } from './function'
 import { PLATFORM_MAX_MESSAGE_SIZE, resolveLimits, type Limits } from './limits'
 import type { Logger } from './logger'
+import { MemoryHubStore } from './memory-hub-store'
 import type { Interaction } from './middleware'
 import { CloseCode, clampCloseReason, encodeError, encodeMessage, encodePong, encodeReply, encodeWelcome, FrameError, isSendableCloseCode, parseFrame, type RequestId } from './protocol'
 import { registry } from './registry'
+import { parseWith } from './schema'
 import { createScope, type ScopeOwner } from './scope'
 import { TokenBucket } from './token-bucket'
+import { findTopic, topicProblem } from './topics'
 import type { ChannelDefinition, ResolvedAction } from './wire-channel'
 
 /** The app's singleton services plus the logger every handler gets. */
 export type SingletonServices = Record<string, unknown> & { logger: Logger }
+
+/** What a host gives the runtime beyond the channel and its services. */
+export interface RuntimeOptions {
+  /** Where EventHub state lives (the object's SQLite); in memory by default. */
+  hubStore?: HubStore
+  /** Finds a connection of this instance by channel id, for ones not seen since the last wake. */
+  lookup?: (channelId: string) => Connection | undefined
+  /** Cross-instance fan-out for global topics. */
+  global?: GlobalBridge
+}
+
+const SubscribeInput = v.object({
+  topic: v.string(),
+  since: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+})
 
 /** How a failed `onConnect` closes the socket, by error code; anything else is 1011. */
 const LIFECYCLE_CLOSE_CODES: Partial<Record<string, number>> = {
@@ -31,18 +53,28 @@ const textEncoder = new TextEncoder()
  * (a Durable Object, or a fake in tests) only moves frames.
  */
 export class ChannelRuntime implements ScopeOwner {
+  readonly hub: EventHub
   readonly #logger: Logger
   /** Limits for connections whose record carries none (made without a router). */
   readonly #limits: Limits
   readonly #outgoing: readonly PikkuChannelMiddleware[]
+  /** Connections seen since the last wake, by channel id; `lookup` finds the others. */
+  readonly #connections = new Map<string, Connection>()
+  readonly #lookup: ((channelId: string) => Connection | undefined) | undefined
 
   constructor(
     readonly channel: ChannelDefinition,
     readonly singletons: SingletonServices,
+    options: RuntimeOptions = {},
   ) {
     this.#logger = singletons.logger
     this.#limits = resolveLimits(channel.limits)
     this.#outgoing = registry.channelMiddlewareFor(channel)
+    this.#lookup = options.lookup
+    this.hub = new EventHub(channel.name, channel.topics, options.hubStore ?? new MemoryHubStore(), (channelId, event) => this.#deliver(channelId, event), {
+      replay: channel.replay,
+      global: options.global,
+    })
   }
 
   get channelName(): string {
@@ -55,6 +87,7 @@ export class ChannelRuntime implements ScopeOwner {
 
   /** Runs `onConnect` and opens the connection with `welcome`; closes it if `onConnect` fails. */
   async connect(conn: Connection): Promise<void> {
+    this.#connections.set(conn.record.channelId, conn)
     const onConnect = this.channel.onConnect
     let result: unknown
     if (onConnect) {
@@ -64,7 +97,10 @@ export class ChannelRuntime implements ScopeOwner {
         const payload = this.#toPayload(error, conn, 'onConnect')
         const code = LIFECYCLE_CLOSE_CODES[payload.code] ?? CloseCode.INTERNAL
         // onConnect never completed, so there is nothing for onDisconnect to undo.
-        if (conn.markClosed()) conn.socket.close(code, clampCloseReason(payload.message))
+        if (conn.markClosed()) {
+          conn.socket.close(code, clampCloseReason(payload.message))
+          await this.#forget(conn)
+        }
         return
       }
     }
@@ -83,6 +119,7 @@ export class ChannelRuntime implements ScopeOwner {
   /** Handles one frame from the client. Never throws: every failure becomes an error frame. */
   async message(conn: Connection, message: string | ArrayBuffer): Promise<void> {
     if (conn.state !== 'open') return
+    this.#connections.set(conn.record.channelId, conn)
     const limits = conn.record.limits ?? this.#limits
     if (exceeds(message, limits.maxMessageSize)) {
       // Past the platform's own limit, do what the platform does in production, so local runs behave alike.
@@ -103,7 +140,14 @@ export class ChannelRuntime implements ScopeOwner {
   /** The peer closed the connection, or it failed: `onDisconnect` runs if it has not yet. */
   async closed(conn: Connection): Promise<void> {
     const previous = conn.markClosed()
+    if (!previous) return
+    await this.#forget(conn)
     if (previous === 'open') await this.#disconnect(conn)
+  }
+
+  hasConnection(channelId: string): boolean {
+    const conn = this.#connections.get(channelId) ?? this.#lookup?.(channelId)
+    return conn !== undefined && conn.state !== 'closed'
   }
 
   /** Server-side close (`channel.close`): closes the socket and runs `onDisconnect` once. */
@@ -120,12 +164,41 @@ export class ChannelRuntime implements ScopeOwner {
     throw new TypeError('channel.send(data, true) needs an ArrayBuffer, a typed array or a string')
   }
 
-  #shutdown(conn: Connection, code: number, reason: string): Promise<void> {
+  async #shutdown(conn: Connection, code: number, reason: string): Promise<void> {
+    // The closed state is saved before the socket closes, so a woken instance never runs onDisconnect again.
     const previous = conn.markClosed()
-    if (!previous) return conn.disconnecting ?? Promise.resolve()
+    if (!previous) return conn.disconnecting
     conn.socket.close(code, clampCloseReason(reason))
+    await this.#forget(conn)
     // While onConnect runs, connect() sees the closed state and disconnects when it finishes.
-    return previous === 'open' ? this.#disconnect(conn) : Promise.resolve()
+    if (previous === 'open') await this.#disconnect(conn)
+  }
+
+  /** A closed connection leaves the index, and its subscriptions go. */
+  async #forget(conn: Connection): Promise<void> {
+    this.#connections.delete(conn.record.channelId)
+    try {
+      await this.hub.drop(conn.record.channelId)
+    } catch (error) {
+      this.#toPayload(error, conn, 'dropping subscriptions')
+    }
+  }
+
+  /** Sends an EventHub delivery; false if the connection is gone. */
+  #deliver(channelId: string, event: PreparedEvent): boolean {
+    let conn = this.#connections.get(channelId)
+    if (!conn) {
+      conn = this.#lookup?.(channelId)
+      if (conn) this.#connections.set(channelId, conn)
+    }
+    if (!conn || conn.state === 'closed') return false
+    if (event.bytes) {
+      // A binary event is its header frame, then the bytes; channel middleware does not see it.
+      conn.send(event.frame)
+      conn.send(event.bytes)
+    } else if (this.#outgoing.length === 0) conn.send(event.frame)
+    else void this.#emit(conn, { type: 'event', topic: event.topic, data: event.data, seq: event.seq })
+    return true
   }
 
   /** Over the rate limit: an error the client can correlate, then a close if it keeps going. */
@@ -154,7 +227,7 @@ export class ChannelRuntime implements ScopeOwner {
       return
     }
     const { action, id, input } = frame
-    if (action !== undefined && action.charCodeAt(0) === 36 /* $ */) return this.#reserved(conn, action, id)
+    if (action !== undefined && action.charCodeAt(0) === 36 /* $ */) return this.#reserved(conn, action, id, input)
     const target = (action === undefined ? undefined : channel.actions.get(action)) ?? channel.onMessage
     if (!target) {
       conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown action "${truncate(action!)}"` }))
@@ -185,9 +258,56 @@ export class ChannelRuntime implements ScopeOwner {
   }
 
   /** Built-in `$` actions. */
-  #reserved(conn: Connection, action: string, id: RequestId | undefined): void {
+  async #reserved(conn: Connection, action: string, id: RequestId | undefined, input: unknown): Promise<void> {
     if (action === '$ping') return conn.send(encodePong(id))
-    conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
+    if (action !== '$subscribe' && action !== '$unsubscribe') {
+      return conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
+    }
+    let result: unknown
+    try {
+      const { topic, since } = await parseWith(SubscribeInput, input, 'Input')
+      const problem = topicProblem(topic, true)
+      if (problem) throw new ChannelError('INVALID_INPUT', `Input is invalid: ${problem}`, [{ message: problem, path: ['topic'] }])
+      const found = findTopic(this.channel.topics, topic)
+      if (!found) {
+        const message = `Topic "${topic}" is not offered on channel "${this.channel.name}"`
+        throw new ChannelError('INVALID_INPUT', message, [{ message, path: ['topic'] }])
+      }
+      const rules = { auth: found.spec.auth ?? this.channel.auth, permissions: found.spec.permissions, middleware: this.channel.middleware }
+      const builtIn = action === '$subscribe' ? this.#subscribeAction : this.#unsubscribeAction
+      result = await callFunction(builtIn, { topic, since }, rules, this.#scope(conn), this.#interaction(conn, 'message', action))
+    } catch (error) {
+      return conn.send(encodeError(action, id, this.#toPayload(error, conn, action)))
+    }
+    await this.#emit(conn, { type: 'reply', action, id, data: result })
+  }
+
+  /** `$subscribe`: subscribes, replays what the client missed (before the reply), and says where the sequence stands. */
+  readonly #subscribeAction = pikkuChannelFunc<{ topic: string; since?: number }, unknown>({
+    func: async ({ channel }, { topic, since }) => {
+      await this.hub.subscribe(channel.channelId, topic)
+      if (since === undefined) return { topic, seq: this.hub.head() }
+      const { events, resync, seq } = this.hub.replay(topic, since)
+      if (resync) return { topic, seq, resync: true }
+      const conn = this.#connections.get(channel.channelId)!
+      for (const event of events) this.#deliverLogged(conn, event)
+      return { topic, seq, replayed: events.length }
+    },
+  })
+
+  readonly #unsubscribeAction = pikkuChannelFunc<{ topic: string }, unknown>({
+    func: async ({ channel }, { topic }) => ({ topic, unsubscribed: await this.hub.unsubscribe(channel.channelId, topic) }),
+  })
+
+  /** Sends an event from the replay log, as it was first sent. */
+  #deliverLogged(conn: Connection, logged: LoggedEvent): void {
+    const head = `{"type":"event","topic":${JSON.stringify(logged.topic)}`
+    if (typeof logged.data === 'string') {
+      const frame = `${head},"data":${logged.data},"seq":${logged.seq}}`
+      this.#deliver(conn.record.channelId, { topic: logged.topic, seq: logged.seq, data: this.#outgoing.length ? JSON.parse(logged.data) : undefined, frame })
+    } else {
+      this.#deliver(conn.record.channelId, { topic: logged.topic, seq: logged.seq, data: logged.data, bytes: logged.data, frame: `${head},"seq":${logged.seq},"binary":true}` })
+    }
   }
 
   /**
@@ -220,9 +340,11 @@ export class ChannelRuntime implements ScopeOwner {
   }
 
   #call(conn: Connection, target: ResolvedAction, data: unknown, kind: Interaction['kind'], action?: string): Promise<unknown> {
-    const scope = this.#scope(conn)
-    const interaction = { kind, channel: this.channel.name, route: this.channel.route.pattern, channelId: conn.record.channelId, action }
-    return callFunction(target.func, data, target, scope, interaction)
+    return callFunction(target.func, data, target, this.#scope(conn), this.#interaction(conn, kind, action))
+  }
+
+  #interaction(conn: Connection, kind: Interaction['kind'], action?: string): Interaction {
+    return { kind, channel: this.channel.name, route: this.channel.route.pattern, channelId: conn.record.channelId, action }
   }
 
   #disconnect(conn: Connection): Promise<void> {
@@ -251,11 +373,3 @@ function truncate(text: string): string {
   return text.length > 64 ? `${text.slice(0, 64)}…` : text
 }
 
-/** Whether a frame is over `limit` bytes, without encoding text unless it has to. */
-function exceeds(message: string | ArrayBuffer, limit: number): boolean {
-  if (typeof message !== 'string') return message.byteLength > limit
-  // A UTF-16 unit is 1 to 3 UTF-8 bytes: decide cheaply when we can.
-  if (message.length > limit) return true
-  if (message.length * 3 <= limit) return false
-  return textEncoder.encode(message).byteLength > limit
-}

@@ -64,11 +64,35 @@ export interface UserSessionService<Session = AppSession> {
   clear(): Promise<void>
 }
 
+/** Topic -> payload type, from `Register['topics']` (see `TopicsOf`). */
+export type AppTopics = Register extends { topics: infer T } ? T : Record<string, unknown>
+
+/** A topic of the map, or a pattern such as `news:*`. */
+export type TopicOrPattern<Topics> = (keyof Topics & string) | `${string}:*` | '*'
+
+/**
+ * `services.eventHub`: pub/sub within a channel instance (or across all of
+ * them, for `global` topics). Subscriptions are stored, so they survive
+ * hibernation; deliveries arrive as `event` frames.
+ */
+export interface EventHubService<Topics = AppTopics> {
+  /**
+   * Subscribes a connection of this channel instance (the caller's by default)
+   * to a topic or pattern. A callback instead of a channel id is refused: it
+   * could not outlive hibernation (deliveries go to the connection as frames).
+   */
+  subscribe(topic: TopicOrPattern<Topics>, channelId?: string): Promise<void>
+  unsubscribe(topic: TopicOrPattern<Topics>, channelId?: string): Promise<void>
+  /** Encodes once and delivers to every subscriber; bytes make a binary event. */
+  publish<Topic extends keyof Topics & string>(topic: Topic, data: Topics[Topic] | Uint8Array, options?: { skipSender?: boolean }): Promise<{ seq?: number; delivered: number }>
+}
+
 /** What the runtime adds to the app's services for every call. */
 export interface CoreServices {
   logger: Logger
   rpc: RPCInvoker
   userSession: UserSessionService
+  eventHub: EventHubService
 }
 
 /** `services` for functions that may run outside a channel. */

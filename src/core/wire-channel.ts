@@ -7,6 +7,7 @@ import type { Permissions } from './permission'
 import { registry } from './registry'
 import { compileRoute, type CompiledRoute, type RouteParams } from './route'
 import type { Schema } from './schema'
+import { checkTopics, type ReplayOptions, type TopicMap, type TopicTable } from './topics'
 import type { AppSession } from './types'
 
 /** A plain handler written inline in a wiring, as in `onConnect: async ({ channel }) => {}`. */
@@ -30,9 +31,12 @@ export type MessageWiring = ActionTable | { readonly [routingKey: string]: Actio
 /** Default opening data: the route's parameters, plus query values (strings). */
 export type DefaultOpeningData<Route extends string> = RouteParams<Route> & { readonly [query: string]: string | undefined }
 
+/** Topic -> payload type of a wired channel: `interface Register { topics: TopicsOf<typeof chatChannel> }`. */
+export type TopicsOf<Channel> = Channel extends ChannelDefinition<any, any, any, any, infer Topics> ? TopicMap<Topics> : never
+
 export type OpeningDataOf<Route extends string, DataSchema> = DataSchema extends Schema<infer T> ? T : DefaultOpeningData<Route>
 
-export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring> {
+export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring, Topics = TopicTable> {
   /** Unique channel name; the typed client refers to it. */
   name: Name
   /** Route that upgrades to this channel, e.g. `/chat/:room`. One object per filled-in route. */
@@ -45,6 +49,13 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
   onMessage?: PikkuFunction | InlineHandler
   onBinaryMessage?: PikkuFunction | InlineHandler
   onMessageWiring?: Wiring
+  /**
+   * EventHub topics this channel carries: `{ 'chat:message': { schema }, 'news:*': { global: true } }`.
+   * Publishing to, or `$subscribe` to, anything else is refused.
+   */
+  topics?: Topics
+  /** The replay log behind `$subscribe` with `since`. Default 1000 events, 10 minutes; `false` for none. */
+  replay?: ReplayOptions | false
   /** Whether messages need a session by default. Default true. */
   auth?: boolean
   /**
@@ -88,11 +99,13 @@ export interface ResolvedAction {
 }
 
 /** A checked, normalized channel, as the router and the object use it. */
-export interface ChannelDefinition<Name extends string = string, Route extends string = string, Data = unknown, Wiring = unknown> {
+export interface ChannelDefinition<Name extends string = string, Route extends string = string, Data = unknown, Wiring = unknown, Topics = TopicTable> {
   readonly name: Name
   readonly route: CompiledRoute
   readonly openingData: Schema | undefined
   readonly routingKey: string
+  /** Whether messages need a session when nothing more specific says. */
+  readonly auth: boolean
   readonly actions: ReadonlyMap<string, ResolvedAction>
   readonly onConnect: ResolvedAction | undefined
   readonly onDisconnect: ResolvedAction | undefined
@@ -104,8 +117,10 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   readonly tags: readonly string[]
   /** Only what the wiring set; see `resolveLimits`. */
   readonly limits: LimitOptions
+  readonly topics: TopicTable
+  readonly replay: ReplayOptions | false | undefined
   /** Types only, for the typed client. */
-  readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring }
+  readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics }
 }
 
 const RESERVED_ROUTING_KEYS = new Set(['id', 'data', 'type'])
@@ -121,14 +136,15 @@ export function wireChannel<
   const Route extends string,
   const Wiring extends MessageWiring = {},
   DataSchema extends Schema | undefined = undefined,
->(config: ChannelConfig<Name, Route, DataSchema, Wiring>): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring> {
+  const Topics extends TopicTable = {},
+>(config: ChannelConfig<Name, Route, DataSchema, Wiring, Topics>): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics> {
   const channel = defineChannel(config)
   registry.addChannel(channel)
-  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring>
+  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics>
 }
 
 /** {@link wireChannel} without registering; exported for tests and tools. */
-export function defineChannel(config: ChannelConfig<string, string, unknown, unknown>): ChannelDefinition {
+export function defineChannel(config: ChannelConfig<string, string, unknown, unknown, unknown>): ChannelDefinition {
   if (typeof config !== 'object' || config === null) throw new WiringError('wireChannel expects a config object')
   const { name } = config
   if (typeof name !== 'string' || name.length === 0) throw new WiringError('wireChannel: "name" must be a non-empty string')
@@ -159,6 +175,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     route,
     openingData: config.openingData as Schema | undefined,
     routingKey,
+    auth: channelAuth,
     actions,
     onConnect: slot('onConnect', false, (func) => pikkuChannelConnectionFunc({ func })),
     onDisconnect: slot('onDisconnect', false, (func) => pikkuChannelDisconnectionFunc({ func: func as never })),
@@ -169,6 +186,8 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     channelMiddleware: middlewareList<PikkuChannelMiddleware>(config.channelMiddleware, `${where}: channelMiddleware`),
     tags: stringList(config.tags, `${where}: tags`),
     limits,
+    topics: checkTopics(config.topics, where),
+    replay: checkReplay(config.replay, where),
   })
 }
 
@@ -260,4 +279,13 @@ function describe(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
   return typeof value === 'object' ? 'an object' : typeof value
+}
+
+function checkReplay(value: unknown, where: string): ReplayOptions | false | undefined {
+  if (value === undefined || value === false) return value
+  const ok =
+    isPlainObject(value) &&
+    Object.entries(value).every(([key, n]) => (key === 'count' || key === 'maxAgeMs') && (n === undefined || (typeof n === 'number' && Number.isInteger(n) && n > 0)))
+  if (!ok) throw new WiringError(`${where}: replay must be false or { count?, maxAgeMs? } with whole positive numbers`)
+  return value as ReplayOptions
 }

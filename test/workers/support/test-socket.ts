@@ -22,15 +22,19 @@ export function instance(channel: string, path: string) {
 
 /** A client socket inside workerd, with promise helpers and bounded waits. */
 export class TestSocket {
+  /** Every frame received, in order. */
   readonly frames: Frame[] = []
   readonly closed: Promise<CloseInfo>
-  #read = 0
+  /** Frames not yet taken by `next` or `call`. */
+  readonly #unread: Frame[] = []
   #wake: (() => void) | undefined
 
   constructor(readonly ws: WebSocket) {
     ws.binaryType = 'arraybuffer'
     ws.addEventListener('message', (event) => {
-      this.frames.push(typeof event.data === 'string' ? JSON.parse(event.data) : new Uint8Array(event.data as ArrayBuffer))
+      const frame = typeof event.data === 'string' ? JSON.parse(event.data) : new Uint8Array(event.data as ArrayBuffer)
+      this.frames.push(frame)
+      this.#unread.push(frame)
       this.#wake?.()
     })
     this.closed = new Promise((resolve) => ws.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason })))
@@ -56,12 +60,32 @@ export class TestSocket {
     this.ws.send(typeof frame === 'string' || frame instanceof Uint8Array || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame))
   }
 
-  /** The next frame not yet read. */
-  async next(ms = WAIT_MS): Promise<Frame> {
+  /** The next frame not yet taken. */
+  next(ms = WAIT_MS): Promise<Frame> {
+    return this.#take(() => 0, ms)
+  }
+
+  /** Sends an action with an id and returns the frame answering it (reply or error); other frames stay for `next`. */
+  call(action: string, data?: unknown, id: string | number = crypto.randomUUID()): Promise<Record<string, any>> {
+    this.send(data === undefined ? { action, id } : { action, id, data })
+    const answers = (frame: Frame) => !(frame instanceof Uint8Array) && frame.id === id && (frame.type === 'reply' || frame.type === 'error')
+    return this.#take(() => this.#unread.findIndex(answers), WAIT_MS) as Promise<Record<string, any>>
+  }
+
+  /** Fails if any untaken frame arrives within `ms`. */
+  async expectSilence(ms = 100): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    if (this.#unread.length > 0) throw new Error(`expected no frames, got ${JSON.stringify(this.#unread)}`)
+  }
+
+  /** Waits until `find` points at an untaken frame, and takes it. */
+  async #take(find: () => number, ms: number): Promise<Frame> {
     const deadline = Date.now() + ms
-    while (this.#read >= this.frames.length) {
+    for (;;) {
+      const index = this.#unread.length > 0 ? find() : -1
+      if (index >= 0) return this.#unread.splice(index, 1)[0]!
       const left = deadline - Date.now()
-      if (left <= 0) throw new Error(`no frame within ${ms} ms (read ${this.#read}: ${JSON.stringify(this.frames)})`)
+      if (left <= 0) throw new Error(`no matching frame within ${ms} ms (unread: ${JSON.stringify(this.#unread)}; all: ${JSON.stringify(this.frames)})`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
         this.#wake = () => {
@@ -70,22 +94,6 @@ export class TestSocket {
         }
       })
     }
-    return this.frames[this.#read++]!
-  }
-
-  /** Sends an action with an id and returns the frame answering it (reply or error), skipping others. */
-  async call(action: string, data?: unknown, id: string | number = crypto.randomUUID()): Promise<Record<string, any>> {
-    this.send(data === undefined ? { action, id } : { action, id, data })
-    for (;;) {
-      const frame = await this.next()
-      if (!(frame instanceof Uint8Array) && frame.id === id && (frame.type === 'reply' || frame.type === 'error')) return frame
-    }
-  }
-
-  /** Fails if any unread frame arrives within `ms`. */
-  async expectSilence(ms = 100): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, ms))
-    if (this.#read < this.frames.length) throw new Error(`expected no frames, got ${JSON.stringify(this.frames.slice(this.#read))}`)
   }
 
   /** Resolves with the close the server sent, within a bounded time. */

@@ -1,0 +1,98 @@
+import type { HubStore, LoggedEvent } from '../core/event-hub'
+
+/**
+ * EventHub state in the object's SQLite storage. Tables are prefixed
+ * `pikku_`; leave them to the library.
+ */
+export class SqlHubStore implements HubStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS pikku_subscriptions (topic TEXT NOT NULL, channel_id TEXT NOT NULL, PRIMARY KEY (topic, channel_id)) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS pikku_subscriptions_by_channel ON pikku_subscriptions (channel_id);
+      CREATE TABLE IF NOT EXISTS pikku_events (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, json TEXT, bytes BLOB, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS pikku_meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+    `)
+  }
+
+  addSubscription(topic: string, channelId: string): boolean {
+    return this.sql.exec('INSERT OR IGNORE INTO pikku_subscriptions (topic, channel_id) VALUES (?, ?)', topic, channelId).rowsWritten > 0
+  }
+
+  removeSubscription(topic: string, channelId: string): boolean {
+    return this.sql.exec('DELETE FROM pikku_subscriptions WHERE topic = ? AND channel_id = ?', topic, channelId).rowsWritten > 0
+  }
+
+  removeSubscriptions(channelId: string): string[] {
+    return this.sql.exec<{ topic: string }>('DELETE FROM pikku_subscriptions WHERE channel_id = ? RETURNING topic', channelId).toArray().map((row) => row.topic)
+  }
+
+  subscribersOf(topic: string): string[] {
+    return this.sql.exec<{ channel_id: string }>('SELECT channel_id FROM pikku_subscriptions WHERE topic = ?', topic).toArray().map((row) => row.channel_id)
+  }
+
+  patternSubscriptions(): [string, string][] {
+    return this.sql
+      .exec<{ topic: string; channel_id: string }>("SELECT topic, channel_id FROM pikku_subscriptions WHERE topic = '*' OR topic GLOB '*:[*]'")
+      .toArray()
+      .map((row) => [row.topic, row.channel_id])
+  }
+
+  countUnder(key: string): number {
+    if (key === '*') return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions').one().n
+    if (!key.endsWith(':*')) return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions WHERE topic = ?', key).one().n
+    const start = key.slice(0, -1)
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions WHERE substr(topic, 1, ?) = ?', start.length, start).one().n
+  }
+
+  seqCeiling(): number {
+    return this.#meta('seq_ceiling') ?? 0
+  }
+
+  setSeqCeiling(seq: number): void {
+    this.#setMeta('seq_ceiling', seq)
+  }
+
+  appendEvent(event: LoggedEvent): void {
+    const json = typeof event.data === 'string' ? event.data : null
+    const bytes = typeof event.data === 'string' ? null : event.data
+    this.sql.exec('INSERT INTO pikku_events (seq, topic, json, bytes, at) VALUES (?, ?, ?, ?, ?)', event.seq, event.topic, json, bytes, event.at)
+  }
+
+  eventsAfter(seq: number): LoggedEvent[] {
+    return this.sql
+      .exec<{ seq: number; topic: string; json: string | null; bytes: ArrayBuffer | null; at: number }>('SELECT seq, topic, json, bytes, at FROM pikku_events WHERE seq > ? ORDER BY seq', seq)
+      .toArray()
+      .map((row) => ({ seq: row.seq, topic: row.topic, data: row.json ?? new Uint8Array(row.bytes!), at: row.at }))
+  }
+
+  logSize(): number {
+    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_events').one().n
+  }
+
+  trim(count: number, notBefore: number): number {
+    const rows = this.sql
+      .exec<{ seq: number }>(
+        'DELETE FROM pikku_events WHERE at < ? OR seq <= (SELECT seq FROM pikku_events ORDER BY seq DESC LIMIT 1 OFFSET ?) RETURNING seq',
+        notBefore,
+        count,
+      )
+      .toArray()
+    return rows.reduce((max, row) => Math.max(max, row.seq), 0)
+  }
+
+  trimmedThrough(): number {
+    return this.#meta('trimmed_through') ?? 0
+  }
+
+  setTrimmedThrough(seq: number): void {
+    this.#setMeta('trimmed_through', seq)
+  }
+
+  #meta(key: string): number | undefined {
+    return this.sql.exec<{ value: number }>('SELECT value FROM pikku_meta WHERE key = ?', key).toArray()[0]?.value
+  }
+
+  #setMeta(key: string, value: number): void {
+    this.sql.exec('INSERT INTO pikku_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value)
+  }
+}
