@@ -3,7 +3,7 @@ import { onChatConnect } from './functions/chat/connect.function'
 import { onChatDisconnect } from './functions/chat/disconnect.function'
 import { listMessages } from './functions/chat/history.function'
 import { sendMessage } from './functions/chat/send.function'
-import { RoomOpening } from './room'
+import { ChatMessage, RoomOpening } from './room'
 
 export const chatChannel = wireChannel({
   name: 'chat',
@@ -11,8 +11,14 @@ export const chatChannel = wireChannel({
   openingData: RoomOpening,
   onConnect: onChatConnect,
   onDisconnect: onChatDisconnect,
-  // Anyone may chat; sessions arrive with the auth work.
+  // Anyone may chat: the name comes with the connection, not from a login.
   auth: false,
+  topics: {
+    // Every message posted in the room; kept for replay, so a client that reconnects with `since` misses nothing.
+    'chat:message': { schema: ChatMessage },
+    // Announcements to every room at once, fanned out through a coordinator object.
+    'chat:announcement': { global: true },
+  },
   onMessageWiring: {
     send: { func: sendMessage },
     history: { func: listMessages },

@@ -1,11 +1,4 @@
-/** One chat message as stored and sent. */
-export interface ChatMessage {
-  id: number
-  author: string
-  text: string
-  /** Milliseconds since the epoch. */
-  at: number
-}
+import type { ChatMessage } from './room'
 
 /** A room's history, in its channel instance's SQLite storage. */
 export class MessageStore {

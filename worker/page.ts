@@ -69,6 +69,10 @@ $('join').addEventListener('submit', (event) => {
       $('text').disabled = $('send').disabled = false
       const { messages } = await request('history', { limit: 50 })
       messages.forEach(showMessage)
+    } else if (frame.type === 'event' && frame.topic === 'chat:message') {
+      showMessage(frame.data)
+    } else if (frame.type === 'event' && frame.topic === 'chat:announcement') {
+      show('Announcement: ' + frame.data.text, 'system')
     } else if (frame.type === 'reply' || frame.type === 'error') {
       const waiter = pending.get(frame.id)
       pending.delete(frame.id)

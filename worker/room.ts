@@ -7,3 +7,14 @@ export const RoomOpening = v.object({
 })
 
 export type RoomOpening = v.InferOutput<typeof RoomOpening>
+
+/** One chat message as stored, sent and published. */
+export const ChatMessage = v.object({
+  id: v.number(),
+  author: v.string(),
+  text: v.string(),
+  /** Milliseconds since the epoch. */
+  at: v.number(),
+})
+
+export type ChatMessage = v.InferOutput<typeof ChatMessage>

@@ -1,4 +1,5 @@
-import { pikkuServices } from 'pikku-durable-channels'
+import { pikkuServices, type TopicsOf } from 'pikku-durable-channels'
+import type { chatChannel } from './chat.channel'
 import { MessageStore } from './message-store'
 
 /** The app's singleton services, built once per chat room object. */
@@ -9,5 +10,6 @@ export const createServices = pikkuServices(({ storage }) => ({
 declare module 'pikku-durable-channels' {
   interface Register {
     services: Awaited<ReturnType<typeof createServices>>
+    topics: TopicsOf<typeof chatChannel>
   }
 }

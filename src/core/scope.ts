@@ -59,7 +59,7 @@ export function createScope(owner: ScopeOwner, conn: Connection): CallScope & { 
     if (typeof channelId !== 'string' || !owner.hasConnection(channelId)) throw new Error(`eventHub: no open connection "${String(channelId)}" in this channel instance`)
     return channelId
   }
-  const eventHub: EventHubService = {
+  const eventHub: EventHubService<Record<string, unknown>> = {
     subscribe: (topic, channelId) => owner.hub.subscribe(target(channelId), topic),
     unsubscribe: async (topic, channelId) => void (await owner.hub.unsubscribe(target(channelId), topic)),
     publish: (topic, data, options) => owner.hub.publish(topic, data, { skip: options?.skipSender ? conn.record.channelId : undefined }),

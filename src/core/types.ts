@@ -75,7 +75,7 @@ export type TopicOrPattern<Topics> = (keyof Topics & string) | `${string}:*` | '
  * them, for `global` topics). Subscriptions are stored, so they survive
  * hibernation; deliveries arrive as `event` frames.
  */
-export interface EventHubService<Topics = AppTopics> {
+export interface EventHubService<Topics> {
   /**
    * Subscribes a connection of this channel instance (the caller's by default)
    * to a topic or pattern. A callback instead of a channel id is refused: it
@@ -92,7 +92,7 @@ export interface CoreServices {
   logger: Logger
   rpc: RPCInvoker
   userSession: UserSessionService
-  eventHub: EventHubService
+  eventHub: EventHubService<AppTopics>
 }
 
 /** `services` for functions that may run outside a channel. */

@@ -68,6 +68,25 @@ describe('chat over wrangler dev', () => {
     expect(a.frames.map((f) => f.type)).toEqual(['welcome', 'reply', 'reply', 'reply', 'reply'])
   })
 
+  test('a message reaches everyone else in the room as an event; a client back with since gets what it missed', async () => {
+    const room = randomRoom('events')
+    const { client: alice } = await join(room, 'alice')
+    const { client: bob } = await join(room, 'bob')
+    const first = await alice.call<ChatMessage>('send', { text: 'hello bob' })
+    const seen = await bob.waitFor((f) => f.type === 'event')
+    expect(seen).toEqual({ type: 'event', topic: 'chat:message', data: first, seq: expect.any(Number) })
+    await sleep(SETTLE_MS)
+    expect(alice.frames.filter((f) => f.type === 'event')).toEqual([]) // the sender has its reply
+
+    await bob.close()
+    const missed = [await alice.call<ChatMessage>('send', { text: 'are you there?' }), await alice.call<ChatMessage>('send', { text: 'bob?' })]
+    const { client: back } = await join(room, 'bob')
+    // Subscribed again by onConnect; resuming from the last seq seen replays the rest once, in order.
+    const reply = await back.request('$subscribe', { topic: 'chat:message', since: seen.seq })
+    expect(reply.data).toEqual({ topic: 'chat:message', seq: expect.any(Number), replayed: 2 })
+    expect(back.frames.filter((f) => f.type === 'event').map((f) => f.data)).toEqual(missed)
+  })
+
   test('replies correlate with their requests when many are in flight', async () => {
     const room = randomRoom('flight')
     const { client } = await join(room, 'juggler')
@@ -168,7 +187,8 @@ describe('chat over wrangler dev', () => {
     expect(flat).toMatchObject({ type: 'reply', data: { text: 'flat form' } })
 
     await sleep(SETTLE_MS)
-    expect(bystander.frames.map((f) => f.type)).toEqual(['welcome'])
+    // The bystander saw the two good messages, as events, and nothing of the bad frames.
+    expect(bystander.frames.map((f) => [f.type, f.data?.text])).toEqual([['welcome', undefined], ['event', 'still here'], ['event', 'flat form']])
     expect(bystander.strays).toEqual([])
     expect((await history(bystander)).map((m) => m.text)).toEqual(['still here', 'flat form'])
   })

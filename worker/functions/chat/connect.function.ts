@@ -1,10 +1,11 @@
 import { pikkuChannelConnectionFunc } from 'pikku-durable-channels'
 import type { RoomOpening } from '../../room'
 
-/** Greets the client: the welcome frame carries the room and the name it joined as. */
+/** Greets the client and subscribes it to the room's messages; the welcome frame carries the room and name. */
 export const onChatConnect = pikkuChannelConnectionFunc<{ room: string; name: string }, RoomOpening>({
-  func: async ({ logger, channel }) => {
+  func: async ({ logger, channel, eventHub }) => {
     const { room, name } = channel.openingData
+    await eventHub.subscribe('chat:message')
     logger.info('chat.joined', { room, name, channelId: channel.channelId })
     return { room, name }
   },
