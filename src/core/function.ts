@@ -27,42 +27,52 @@ export interface FunctionOptions<In, Out> {
   tags?: string[]
 }
 
-/** A function as the runtime stores it. `~in`/`~out` carry types only. */
-export interface PikkuFunction<In = any, Out = any, Kind extends FunctionKind = FunctionKind> extends FunctionOptions<In, Out> {
+/**
+ * A function as the runtime stores it. `~in`/`~out` carry types only; `~wireIn`
+ * is the input as a client sends it (before schema defaults and transforms).
+ */
+export interface PikkuFunction<In = any, Out = any, Kind extends FunctionKind = FunctionKind, WireIn = In> extends FunctionOptions<In, Out> {
   readonly [KIND]: Kind
   readonly kind: Kind
   readonly func: (services: any, data: In, wire: any) => Out | Promise<Out>
   readonly '~in'?: In
   readonly '~out'?: Out
+  readonly '~wireIn'?: WireIn
 }
 
-export type InputOf<F> = F extends PikkuFunction<infer In, any, any> ? In : never
-export type OutputOf<F> = F extends PikkuFunction<any, infer Out, any> ? Awaited<Out> : never
+export type InputOf<F> = F extends PikkuFunction<infer In, any, any, any> ? In : never
+export type OutputOf<F> = F extends PikkuFunction<any, infer Out, any, any> ? Awaited<Out> : never
+/** What a client sends: the input schema's input type (defaults still optional), or the input type. */
+export type WireInputOf<F> = F extends PikkuFunction<any, any, any, infer WireIn> ? WireIn : never
 
 type Handler<In, Out, S, W> = (services: S, data: In, wire: W) => Out | Promise<Out>
-type Config<In, Out, S, W> = FunctionOptions<In, Out> & { func: Handler<In, Out, S, W> }
+/** `input`'s own input type is captured as `WireIn` (valibot keeps it in `~types`). */
+type Config<In, Out, S, W, WireIn = In> = Omit<FunctionOptions<In, Out>, 'input'> & {
+  input?: Schema<In> & { readonly '~types'?: { readonly input: WireIn } | undefined }
+  func: Handler<In, Out, S, W>
+}
 
 export function isPikkuFunction(value: unknown): value is PikkuFunction {
   return typeof value === 'object' && value !== null && KIND in value
 }
 
-function define<Kind extends FunctionKind>(kind: Kind, config: Config<any, any, any, any> | Handler<any, any, any, any>): PikkuFunction<any, any, Kind> {
+function define<Kind extends FunctionKind>(kind: Kind, config: Config<any, any, any, any, any> | Handler<any, any, any, any>): PikkuFunction<any, any, Kind, any> {
   const options = typeof config === 'function' ? { func: config } : config
   if (typeof options?.func !== 'function') throw new TypeError(`${kind} function: "func" must be a function`)
   return Object.freeze({ ...options, kind, [KIND]: kind })
 }
 
 /** A function that always needs a session (unless a wiring says `auth: false`). */
-export function pikkuFunc<In = unknown, Out = unknown>(
-  config: Config<In, Out, Services, Wire<AppSession>> | Handler<In, Out, Services, Wire<AppSession>>,
-): PikkuFunction<In, Out, 'func'> {
+export function pikkuFunc<In = unknown, Out = unknown, WireIn = In>(
+  config: Config<In, Out, Services, Wire<AppSession>, WireIn> | Handler<In, Out, Services, Wire<AppSession>>,
+): PikkuFunction<In, Out, 'func', WireIn> {
   return define('func', config)
 }
 
 /** A function that runs with or without a session. */
-export function pikkuSessionlessFunc<In = unknown, Out = unknown>(
-  config: Config<In, Out, Services, Wire> | Handler<In, Out, Services, Wire>,
-): PikkuFunction<In, Out, 'sessionless'> {
+export function pikkuSessionlessFunc<In = unknown, Out = unknown, WireIn = In>(
+  config: Config<In, Out, Services, Wire, WireIn> | Handler<In, Out, Services, Wire>,
+): PikkuFunction<In, Out, 'sessionless', WireIn> {
   return define('sessionless', config)
 }
 
@@ -84,8 +94,8 @@ export function pikkuChannelDisconnectionFunc<ChannelData = unknown>(
 }
 
 /** An action or message handler; its result is sent back as the `reply`. */
-export function pikkuChannelFunc<In = unknown, Out = unknown, ChannelData = unknown>(
-  config: Config<In, Out, ChannelServices<ChannelData>, Wire> | Handler<In, Out, ChannelServices<ChannelData>, Wire>,
-): PikkuFunction<In, Out, 'channel'> {
+export function pikkuChannelFunc<In = unknown, Out = unknown, ChannelData = unknown, WireIn = In>(
+  config: Config<In, Out, ChannelServices<ChannelData>, Wire, WireIn> | Handler<In, Out, ChannelServices<ChannelData>, Wire>,
+): PikkuFunction<In, Out, 'channel', WireIn> {
   return define('channel', config)
 }

@@ -1,0 +1,18 @@
+export interface BackoffOptions {
+  /** First delay ceiling, in ms. Default 250. */
+  initialDelayMs?: number
+  /** Largest delay, in ms. Default 10 000. */
+  maxDelayMs?: number
+}
+
+/**
+ * Exponential backoff with full jitter: a random delay between 0 and
+ * min(max, initial * 2^attempt), so that many clients dropped by one deploy
+ * do not all come back at once.
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}, random: () => number = Math.random): number {
+  const initial = options.initialDelayMs ?? 250
+  const max = options.maxDelayMs ?? 10_000
+  const ceiling = Math.min(max, initial * 2 ** Math.min(attempt, 30))
+  return Math.floor(random() * ceiling)
+}

@@ -1,0 +1,29 @@
+import type { ErrorCode, ErrorIssue } from '../core/errors'
+
+/**
+ * Codes a client call can fail with: the protocol's own, plus what only the
+ * client can see.
+ * - `TIMEOUT`: no answer in time (the action may still have run).
+ * - `ABORTED`: the caller's AbortSignal fired.
+ * - `DISCONNECTED`: the connection dropped while the request was in flight (it may have run).
+ * - `CLOSED`: the client was closed, or the server closed it for good.
+ * - `BUFFER_FULL`: too many requests queued while disconnected.
+ */
+export type ClientErrorCode = ErrorCode | 'TIMEOUT' | 'ABORTED' | 'DISCONNECTED' | 'CLOSED' | 'BUFFER_FULL'
+
+/** A failed call: the server's `error` frame, or a client-side failure. */
+export class ChannelClientError extends Error {
+  override readonly name = 'ChannelClientError'
+
+  constructor(
+    readonly code: ClientErrorCode,
+    message: string,
+    readonly details: { action?: string; id?: string | number; issues?: ErrorIssue[] } = {},
+  ) {
+    super(message)
+  }
+
+  get issues(): ErrorIssue[] | undefined {
+    return this.details.issues
+  }
+}

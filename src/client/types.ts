@@ -1,0 +1,55 @@
+import type { OutputOf, PikkuFunction, WireInputOf } from '../core/function'
+import type { TopicMap } from '../core/topics'
+import type { ChannelDefinition } from '../core/wire-channel'
+
+/** Any wired channel, as `wireChannel` returns it. */
+export type AnyChannel = ChannelDefinition<string, string, any, any, any>
+
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never
+
+/** Whether a wiring value is one action (a function, or `{ func }`) rather than a table of them. */
+type IsEntry<V> = V extends PikkuFunction ? true : V extends { func: unknown } ? true : V extends (...args: any[]) => unknown ? true : false
+
+/** `onMessageWiring`'s actions, whichever of the two shapes it was written in (the runtime's rule, in types). */
+type ActionTable<Wiring> = [keyof Wiring] extends [never]
+  ? {}
+  : IsUnion<keyof Wiring> extends true
+    ? Wiring
+    : Wiring[keyof Wiring] extends infer Only
+      ? IsEntry<Only> extends true
+        ? Wiring
+        : Only
+      : Wiring
+
+type FunctionOf<Entry> = Entry extends PikkuFunction ? Entry : Entry extends { func: infer F } ? FunctionOf<F> : Entry extends (...args: any[]) => infer R ? PikkuFunction<unknown, Awaited<R>> : never
+
+/** Action name -> what the client sends and what the reply carries. */
+export type ActionsOf<Channel> = Channel extends ChannelDefinition<any, any, any, infer Wiring, any>
+  ? { [Name in keyof ActionTable<Wiring> & string]: { input: WireInputOf<FunctionOf<ActionTable<Wiring>[Name]>>; output: OutputOf<FunctionOf<ActionTable<Wiring>[Name]>> } }
+  : never
+
+/** Topic -> payload type. */
+export type TopicsOfChannel<Channel> = Channel extends ChannelDefinition<any, any, any, any, infer Topics> ? TopicMap<Topics> : never
+
+export type ConnectionState = 'connecting' | 'open' | 'closed'
+
+export interface SendOptions {
+  /** Rejects with `TIMEOUT` if no reply arrives in time. Default: the client's `timeoutMs`. */
+  timeoutMs?: number
+  /** Rejects with `ABORTED` (and drops the request if it was not sent yet). */
+  signal?: AbortSignal
+}
+
+/** `send`'s arguments: the input may be left out when the action takes none. */
+export type SendArgs<Input> = undefined extends Input ? [data?: Input, options?: SendOptions] : [data: Input, options?: SendOptions]
+
+export interface EventMeta {
+  topic: string
+  seq: number
+}
+
+/** A topic of the map, or a pattern such as `news:*`. */
+export type Subscribable<Topics> = (keyof Topics & string) | `${string}:*`
+
+/** Payload type for a topic or pattern. */
+export type PayloadOf<Topics, Topic extends string> = Topic extends keyof Topics ? Topics[Topic] : Topic extends `${infer Prefix}:*` ? Topics[Extract<keyof Topics, `${Prefix}:${string}`>] : unknown
