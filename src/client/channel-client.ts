@@ -250,8 +250,6 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   #answer(frame: Record<string, any>): void {
     const pending = this.#pending.get(frame.id)
     if (!pending) return
-    this.#pending.delete(frame.id)
-    clearTimeout(pending.timer)
     if (frame.type === 'reply') pending.resolve(frame.data)
     else {
       const error = frame.error as ErrorPayload
@@ -319,16 +317,17 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
       if (this.#state === 'closed') return reject(new ChannelClientError('CLOSED', 'The client is closed', { action }))
       if (options.signal?.aborted) return reject(new ChannelClientError('ABORTED', `${action} was aborted`, { action }))
       const id = this.#nextId++
-      const pending: Pending = { action, resolve, reject }
-      const fail = (error: ChannelClientError) => {
+      // Settling removes the request everywhere it could still be: pending, its timer, the buffer.
+      const settle = (finish: () => void) => {
         if (this.#pending.get(id) !== pending) return
         this.#pending.delete(id)
         clearTimeout(pending.timer)
         const queued = this.#buffer.findIndex((outgoing) => outgoing.id === id)
         if (queued >= 0) this.#buffer.splice(queued, 1)
-        reject(error)
+        finish()
       }
-      pending.reject = fail
+      const fail = (error: ChannelClientError) => settle(() => reject(error))
+      const pending: Pending = { action, resolve: (value) => settle(() => resolve(value)), reject: fail }
       const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs
       pending.timer = setTimeout(() => fail(new ChannelClientError('TIMEOUT', `${action} got no reply within ${timeoutMs} ms`, { action, id })), timeoutMs)
       options.signal?.addEventListener('abort', () => fail(new ChannelClientError('ABORTED', `${action} was aborted`, { action, id })), { once: true })

@@ -141,6 +141,16 @@ export class DevServer {
     while (Date.now() < deadline && (await this.#answers())) await sleep(100)
   }
 
+  /** Freezes wrangler and workerd (SIGSTOP): sockets stay open, nothing answers. */
+  pause(): void {
+    if (this.#child) killGroup(-this.#child.pid!, 'SIGSTOP')
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void {
+    if (this.#child) killGroup(-this.#child.pid!, 'SIGCONT')
+  }
+
   /** Stops the server and removes the persist dir if this server created it. */
   async dispose(): Promise<void> {
     await this.stop()
