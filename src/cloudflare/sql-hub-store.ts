@@ -37,11 +37,14 @@ export class SqlHubStore implements HubStore {
       .map((row) => [row.topic, row.channel_id])
   }
 
-  countUnder(key: string): number {
-    if (key === '*') return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions').one().n
-    if (!key.endsWith(':*')) return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions WHERE topic = ?', key).one().n
-    const start = key.slice(0, -1)
-    return this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions WHERE substr(topic, 1, ?) = ?', start.length, start).one().n
+  topicsUnder(key: string): string[] {
+    const rows =
+      key === '*'
+        ? this.sql.exec<{ topic: string }>('SELECT DISTINCT topic FROM pikku_subscriptions')
+        : key.endsWith(':*')
+          ? this.sql.exec<{ topic: string }>('SELECT DISTINCT topic FROM pikku_subscriptions WHERE substr(topic, 1, ?) = ?', key.length - 1, key.slice(0, -1))
+          : this.sql.exec<{ topic: string }>('SELECT DISTINCT topic FROM pikku_subscriptions WHERE topic = ?', key)
+    return rows.toArray().map((row) => row.topic)
   }
 
   seqCeiling(): number {

@@ -26,8 +26,8 @@ export interface HubStore {
   subscribersOf(topic: string): string[]
   /** Every pattern subscription, as [pattern, channelId]. */
   patternSubscriptions(): [string, string][]
-  /** Subscriptions to a topic, or to topics and patterns under a `prefix:*` declaration. */
-  countUnder(key: string): number
+  /** Distinct topics and patterns with subscriptions, equal to `key` or under a `prefix:*` key. */
+  topicsUnder(key: string): string[]
   /** No sequence number above this has been used. */
   seqCeiling(): number
   setSeqCeiling(seq: number): void
@@ -140,14 +140,14 @@ export class EventHub {
       if (ids) ids.add(channelId)
       else this.#patterns.set(prefix(topic), new Set([channelId]))
     }
-    if (spec.global && this.#global && this.store.countUnder(key) === 1) await this.#global.register(key)
+    if (spec.global && this.#global && this.#governedCount(key) === 1) await this.#global.register(key)
   }
 
   async unsubscribe(channelId: string, topic: string): Promise<boolean> {
     const { key, spec } = this.declared(topic, true)
     if (!this.store.removeSubscription(topic, channelId)) return false
     this.#forget(topic, channelId)
-    if (spec.global && this.#global && this.store.countUnder(key) === 0) await this.#global.unregister(key)
+    if (spec.global && this.#global && this.#governedCount(key) === 0) await this.#global.unregister(key)
     return true
   }
 
@@ -158,7 +158,7 @@ export class EventHub {
     for (const topic of topics) {
       this.#forget(topic, channelId)
       const found = findTopic(this.topics, topic)
-      if (found?.spec.global && this.store.countUnder(found.key) === 0) emptied.add(found.key)
+      if (found?.spec.global && this.#governedCount(found.key) === 0) emptied.add(found.key)
     }
     if (this.#global) for (const key of emptied) await this.#global.unregister(key)
   }
@@ -194,7 +194,7 @@ export class EventHub {
     const head = `{"type":"event","topic":${JSON.stringify(topic)}`
     const event: PreparedEvent = binary
       ? { topic, seq, data: binary, bytes: binary, frame: `${head},"seq":${seq},"binary":true}` }
-      : { topic, seq, data, frame: `${head},"data":${json},"seq":${seq}}` }
+      : { topic, seq, data: data ?? null, frame: `${head},"data":${json},"seq":${seq}}` }
     if (logged) this.#log({ seq, topic, data: binary ?? json!, at: this.#now() })
 
     let delivered = 0
@@ -232,6 +232,18 @@ export class EventHub {
       if (error instanceof ChannelError) throw new Error(`eventHub: ${error.message}`)
       throw error
     }
+  }
+
+  /**
+   * Subscriptions this instance holds that a declaration governs: those under
+   * a narrower declaration of their own do not count (they have no coordinator here).
+   */
+  #governedCount(key: string): number {
+    let count = 0
+    for (const topic of this.store.topicsUnder(key)) {
+      if (findTopic(this.topics, topic)?.key === key) count += this.store.subscribersOf(topic).length
+    }
+    return count
   }
 
   /** Exact subscribers plus pattern subscribers, without building a set when there are no patterns. */
@@ -294,8 +306,8 @@ export class EventHub {
 
   #log(event: LoggedEvent): void {
     const replay = this.#replay as Required<ReplayOptions>
-    this.store.appendEvent(event)
     this.#logSize = (this.#logSize ?? this.store.logSize()) + 1
+    this.store.appendEvent(event)
     // Trim in batches, not on every publish.
     if (this.#logSize > replay.count + Math.max(16, replay.count >> 3)) this.#trim()
   }

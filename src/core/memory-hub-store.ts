@@ -37,10 +37,8 @@ export class MemoryHubStore implements HubStore {
     return [...this.subscriptions].filter(([topic]) => isPattern(topic)).flatMap(([topic, ids]) => [...ids].map((id): [string, string] => [topic, id]))
   }
 
-  countUnder(key: string): number {
-    let count = 0
-    for (const [topic, ids] of this.subscriptions) if (covers(key, topic)) count += ids.size
-    return count
+  topicsUnder(key: string): string[] {
+    return [...this.subscriptions.keys()].filter((topic) => covers(key, topic))
   }
 
   seqCeiling(): number {

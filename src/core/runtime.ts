@@ -12,10 +12,12 @@ import { MemoryHubStore } from './memory-hub-store'
 import type { Interaction } from './middleware'
 import { CloseCode, clampCloseReason, encodeError, encodeMessage, encodePong, encodeReply, encodeWelcome, FrameError, isSendableCloseCode, parseFrame, type RequestId } from './protocol'
 import { registry } from './registry'
+import { checkPermissions } from './permission'
 import { parseWith } from './schema'
 import { createScope, type ScopeOwner } from './scope'
 import { TokenBucket } from './token-bucket'
-import { findTopic, topicProblem } from './topics'
+import { covers, findTopic, isPattern, topicProblem } from './topics'
+import type { Services, Wire } from './types'
 import type { ChannelDefinition, ResolvedAction } from './wire-channel'
 
 /** The app's singleton services plus the logger every handler gets. */
@@ -284,7 +286,9 @@ export class ChannelRuntime implements ScopeOwner {
 
   /** `$subscribe`: subscribes, replays what the client missed (before the reply), and says where the sequence stands. */
   readonly #subscribeAction = pikkuChannelFunc<{ topic: string; since?: number }, unknown>({
-    func: async ({ channel }, { topic, since }) => {
+    func: async (services, { topic, since }, wire) => {
+      const { channel } = services
+      await this.#checkNarrower(topic, services, wire)
       await this.hub.subscribe(channel.channelId, topic)
       if (since === undefined) return { topic, seq: this.hub.head() }
       const { events, resync, seq } = this.hub.replay(topic, since)
@@ -294,6 +298,23 @@ export class ChannelRuntime implements ScopeOwner {
       return { topic, seq, replayed: events.length }
     },
   })
+
+  /**
+   * A pattern reaches topics that narrower declarations may guard more
+   * strictly (`alerts:*` over `alerts:secret:*`): the caller must pass those
+   * too, or a broad pattern would leak what a narrow one refuses.
+   */
+  async #checkNarrower(topic: string, services: Services, wire: Wire): Promise<void> {
+    if (!isPattern(topic)) return
+    const governing = findTopic(this.channel.topics, topic)?.key
+    for (const [key, spec] of Object.entries(this.channel.topics)) {
+      if (key === governing || !covers(topic, key)) continue
+      if ((spec.auth ?? this.channel.auth) && wire.session === undefined) throw new ChannelError('UNAUTHENTICATED', `"${topic}" includes "${key}", which needs a session`)
+      if (spec.permissions && !(await checkPermissions(spec.permissions, services, { topic: key }, wire))) {
+        throw new ChannelError('FORBIDDEN', `"${topic}" includes "${key}", which this session may not subscribe to`)
+      }
+    }
+  }
 
   readonly #unsubscribeAction = pikkuChannelFunc<{ topic: string }, unknown>({
     func: async ({ channel }, { topic }) => ({ topic, unsubscribed: await this.hub.unsubscribe(channel.channelId, topic) }),

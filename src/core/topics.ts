@@ -8,7 +8,7 @@ export interface TopicSpec<Data = unknown> {
   schema?: Schema<Data>
   /** Whether `$subscribe` needs a session. Default: the channel's `auth`. */
   auth?: boolean
-  /** Who may `$subscribe`; the permission's data is `{ topic }`. */
+  /** Who may `$subscribe`; the permission's data is `{ topic, since? }`. */
   permissions?: Permissions
   /** Keep this topic's events in the replay log (default true when the channel has one). */
   replay?: boolean
