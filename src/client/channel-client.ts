@@ -26,6 +26,8 @@ export interface ClientOptions {
   bufferSize?: number
   /** Idle time after which a keepalive ping is sent (answered without waking the server). Default 30 s; `false` for none. */
   keepaliveMs?: number | false
+  /** The field actions are named by, for channels wired with their own routing key (`{ op: {...} }`). Default `action`. */
+  routingKey?: string
 }
 
 export interface SubscribeOptions {
@@ -105,6 +107,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   #lastSent = 0
   /** A binary event's header, waiting for its payload frame. */
   #binaryEvent: EventMeta | undefined
+  /** What `ready()` waits on: settled at a welcome, replaced only once settled. */
   #opened = deferred<void>()
 
   constructor(
@@ -114,7 +117,13 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket
     if (!WebSocketClass) throw new TypeError('createClient: no global WebSocket here; pass { WebSocket } (for example from the "ws" package)')
     this.#WebSocket = WebSocketClass
-    this.#options = { timeoutMs: options.timeoutMs ?? 10_000, bufferSize: options.bufferSize ?? 100, keepaliveMs: options.keepaliveMs ?? 30_000, reconnect: options.reconnect }
+    this.#options = {
+      timeoutMs: options.timeoutMs ?? 10_000,
+      bufferSize: options.bufferSize ?? 100,
+      keepaliveMs: options.keepaliveMs ?? 30_000,
+      routingKey: options.routingKey ?? 'action',
+      reconnect: options.reconnect,
+    }
     this.#connect()
   }
 
@@ -139,11 +148,16 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   }
 
   /** Receives a topic's (or pattern's) events; resubscribes itself after reconnects. */
-  subscribe<Topic extends Subscribable<TopicsOfChannel<Channel>>>(
+  subscribe<Topic extends Subscribable<Channel>>(
     topic: Topic,
     callback: (data: PayloadOf<TopicsOfChannel<Channel>, Topic>, meta: EventMeta) => void,
     options: SubscribeOptions = {},
   ): Subscription {
+    if (this.#state === 'closed') {
+      const ready = deferred<void>()
+      ready.reject(new ChannelClientError('CLOSED', 'The client is closed'))
+      return { ready: ready.promise, unsubscribe: () => undefined }
+    }
     let entry = this.#topics.get(topic)
     if (!entry) {
       entry = { topic, callbacks: new Set(), lastSeq: options.since, options, acknowledged: false, ready: deferred<void>(), held: undefined }
@@ -332,7 +346,9 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
       pending.timer = setTimeout(() => fail(new ChannelClientError('TIMEOUT', `${action} got no reply within ${timeoutMs} ms`, { action, id })), timeoutMs)
       options.signal?.addEventListener('abort', () => fail(new ChannelClientError('ABORTED', `${action} was aborted`, { action, id })), { once: true })
       this.#pending.set(id, pending)
-      const frame = JSON.stringify(data === undefined ? { action, id } : { action, id, data })
+      // Built-in `$` actions are always named by "action".
+      const key = action.startsWith('$') ? 'action' : this.#options.routingKey
+      const frame = JSON.stringify(data === undefined ? { [key]: action, id } : { [key]: action, id, data })
       if (!this.#transmit({ frame, id })) fail(new ChannelClientError('BUFFER_FULL', `${this.#options.bufferSize} frames are already waiting for the connection`, { action, id }))
     })
   }
@@ -372,7 +388,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     for (const pending of [...this.#pending.values()]) {
       if (pending.sent) pending.reject(new ChannelClientError('DISCONNECTED', `The connection dropped before ${pending.action} was answered`, { action: pending.action }))
     }
-    this.#opened = deferred<void>()
+    // Keep a `ready()` taken before this close waiting for the next welcome.
+    if (this.#opened.settled) this.#opened = deferred<void>()
     this.#setState('connecting')
     this.#retry = setTimeout(() => this.#connect(), backoffDelay(this.#attempt++, this.#options.reconnect || undefined))
   }
@@ -383,6 +400,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#setState('closed')
     for (const [, pending] of this.#pending) pending.reject(error)
     this.#buffer.length = 0
+    if (this.#opened.settled) this.#opened = deferred<void>()
     this.#opened.reject(error)
     for (const entry of this.#topics.values()) if (!entry.acknowledged) entry.ready.reject(error)
   }
@@ -417,13 +435,18 @@ export function createClient<Channel extends AnyChannel = AnyChannel>(url: strin
 }
 
 function deferred<T>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
+  const handle = { settled: false } as { settled: boolean; promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void }
+  handle.promise = new Promise<T>((resolve, reject) => {
+    handle.resolve = (value) => {
+      handle.settled = true
+      resolve(value)
+    }
+    handle.reject = (error) => {
+      handle.settled = true
+      reject(error)
+    }
   })
   // Nobody may be waiting; a rejection must not surface as unhandled.
-  promise.catch(() => undefined)
-  return { promise, resolve, reject }
+  handle.promise.catch(() => undefined)
+  return handle
 }

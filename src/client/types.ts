@@ -48,8 +48,16 @@ export interface EventMeta {
   seq: number
 }
 
-/** A topic of the map, or a pattern such as `news:*`. */
-export type Subscribable<Topics> = (keyof Topics & string) | `${string}:*`
+/** The topics table a channel was wired with. */
+type TopicTableOf<Channel> = Channel extends ChannelDefinition<any, any, any, any, infer Table> ? Table : never
+
+/** Patterns the server accepts: declared ones (`news:*`) and narrower ones under them (`news:eu:*`). */
+type PatternsOf<Table> = {
+  [Key in keyof Table & string]: Key extends '*' ? '*' | `${string}:*` : Key extends `${infer Prefix}:*` ? Key | `${Prefix}:${string}:*` : never
+}[keyof Table & string]
+
+/** What a client may subscribe to: a declared topic (or one under a declared pattern), or a pattern the server accepts. */
+export type Subscribable<Channel> = (keyof TopicsOfChannel<Channel> & string) | PatternsOf<TopicTableOf<Channel>>
 
 /** Payload type for a topic or pattern. */
 export type PayloadOf<Topics, Topic extends string> = Topic extends keyof Topics ? Topics[Topic] : Topic extends `${infer Prefix}:*` ? Topics[Extract<keyof Topics, `${Prefix}:${string}`>] : unknown

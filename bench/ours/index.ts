@@ -1,0 +1,51 @@
+import * as v from 'valibot'
+import { ChannelObject, channels, pikkuChannelFunc, wireChannel } from 'pikku-durable-channels'
+
+/**
+ * Counters on the publish path, to prove with numbers rather than by reading
+ * the code that a publish neither writes storage per delivery nor scans sockets.
+ */
+export const counters = { sqlWrites: 0, fullSocketScans: 0, taggedLookups: 0 }
+
+const WRITE = /^\s*(INSERT|UPDATE|DELETE|REPLACE)\b/i
+
+/** The library's object with its storage and socket lookups counted (the bench build only). */
+export class BenchChannelObject extends ChannelObject {
+  constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
+    const sql = ctx.storage.sql
+    const exec = sql.exec.bind(sql)
+    Object.defineProperty(sql, 'exec', {
+      value: (query: string, ...bindings: unknown[]) => {
+        if (WRITE.test(query)) counters.sqlWrites++
+        return exec(query, ...bindings)
+      },
+    })
+    const getWebSockets = ctx.getWebSockets.bind(ctx)
+    Object.defineProperty(ctx, 'getWebSockets', {
+      value: (tag?: string) => {
+        if (tag === undefined) counters.fullSocketScans++
+        else counters.taggedLookups++
+        return getWebSockets(tag)
+      },
+    })
+    super(ctx, env)
+  }
+}
+
+const Payload = v.object({ payload: v.string(), sentAt: v.optional(v.number()) })
+
+// The reference code path: action routing, valibot validation, the reply; and an EventHub publish.
+wireChannel({
+  name: 'bench',
+  route: '/bench/:room',
+  auth: false,
+  rateLimit: false,
+  topics: { fanout: { replay: false } },
+  onMessageWiring: {
+    echo: pikkuChannelFunc({ input: Payload, func: async (_services, data) => data }),
+    pub: pikkuChannelFunc({ input: Payload, func: async ({ eventHub }, data) => eventHub.publish('fanout', data) }),
+    stats: pikkuChannelFunc({ func: async () => ({ ...counters }) }),
+  },
+})
+
+export default channels()

@@ -1,0 +1,21 @@
+import { routePartykitRequest, Server, type Connection } from 'partyserver'
+
+/** The same echo and broadcast, written the way PartyServer's README shows, with hibernation on. */
+export class PartyBench extends Server {
+  static override options = { hibernate: true }
+
+  override onConnect(connection: Connection): void {
+    connection.send('{"type":"welcome"}')
+  }
+
+  override onMessage(connection: Connection, message: string | ArrayBuffer | ArrayBufferView): void {
+    if (typeof message === 'string' && message.startsWith('{"action":"pub"')) this.broadcast(message)
+    else connection.send(message)
+  }
+}
+
+export default {
+  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
+    return (await routePartykitRequest(request, env)) ?? new Response('not found', { status: 404 })
+  },
+}
