@@ -40,8 +40,11 @@ export interface SendOptions {
   signal?: AbortSignal
 }
 
-/** `send`'s arguments: the input may be left out when the action takes none. */
-export type SendArgs<Input> = undefined extends Input ? [data?: Input, options?: SendOptions] : [data: Input, options?: SendOptions]
+/**
+ * `send`'s arguments: the input may be left out when the action takes none, or
+ * when every field is optional (the server then reads `{}`).
+ */
+export type SendArgs<Input> = undefined extends Input ? [data?: Input, options?: SendOptions] : {} extends Input ? [data?: Input, options?: SendOptions] : [data: Input, options?: SendOptions]
 
 export interface EventMeta {
   topic: string

@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { ChannelClientError, createClient, type ActionsOf, type ClientErrorCode, type EventMeta, type Subscription, type TopicsOfChannel } from '../../src/client/index'
 import type { ErrorCode } from '../../src/core/errors'
+import type { optionalInputChannel } from './support/fixture.channel'
 import type { clientFixtureChannel, clientFixtureKeyedChannel } from './support/fixture.channel'
 import { fakeWebSocket } from './support/fake-websocket'
 
@@ -46,6 +47,14 @@ describe('send', () => {
     void client.send('post', { text: 'hi', priority: 2 })
     void keyed.send('join', { name: 'ada', color: 'blue' })
     void keyed.send('join', { name: 'ada' })
+  })
+
+  it('lets an input whose fields are all optional be left out, but not one with a required field', () => {
+    const optionalOnly = createClient<typeof optionalInputChannel>('wss://x/optional-input')
+    void optionalOnly.send('list')
+    void optionalOnly.send('list', { limit: 5 })
+    // @ts-expect-error text is required
+    void client.send('post')
   })
 
   it('lets an action without input be called with no data, and takes options', () => {

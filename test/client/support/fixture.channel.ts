@@ -45,3 +45,13 @@ export const clientFixtureKeyedChannel = wireChannel({
     },
   },
 })
+
+/** An action whose input fields all have defaults or are optional: the client may leave the input out. */
+export const optionalInputChannel = wireChannel({
+  name: 'client-test-optional-input',
+  route: '/client-test-optional-input',
+  auth: false,
+  onMessageWiring: {
+    list: pikkuSessionlessFunc({ input: v.object({ limit: v.optional(v.number(), 10) }), func: async (_services, { limit }) => ({ limit }) }),
+  },
+})
