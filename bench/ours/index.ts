@@ -32,7 +32,7 @@ export class BenchChannelObject extends ChannelObject {
   }
 }
 
-const Payload = v.object({ payload: v.string(), sentAt: v.optional(v.number()) })
+const Payload = v.object({ payload: v.string(), sentAt: v.optional(v.number()), n: v.optional(v.number()) })
 
 // The reference code path: action routing, valibot validation, the reply; and an EventHub publish.
 wireChannel({

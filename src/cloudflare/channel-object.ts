@@ -97,7 +97,15 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     return new Response(null, { status: 101, webSocket: client })
   }
 
-  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    // The hot path: a connection and runtime already known since the last wake.
+    const conn = this.#connections.get(ws)
+    const runtime = conn && this.#runtimes.get(conn.record.channel)
+    if (runtime) return runtime.message(conn, message)
+    return this.#messageAfterWake(ws, message)
+  }
+
+  async #messageAfterWake(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     let found
     try {
       found = await this.#find(ws)

@@ -2,7 +2,7 @@ import { ChannelError } from './errors'
 import type { PikkuFunction } from './function'
 import { runMiddleware, type Interaction, type Middleware } from './middleware'
 import { checkPermissions, type Permissions } from './permission'
-import { parseWith } from './schema'
+import { parseSync, parseWith } from './schema'
 import type { Services, Wire } from './types'
 
 /** The rules a call runs under, decided by the wiring. */
@@ -27,7 +27,8 @@ export interface CallScope {
 export async function callFunction(func: PikkuFunction, data: unknown, rules: CallRules, scope: CallScope, interaction: Interaction): Promise<unknown> {
   const run = async () => {
     if (rules.auth && scope.wire.session === undefined) throw new ChannelError('UNAUTHENTICATED', 'This call needs a session')
-    const input = func.input ? await parseWith(func.input, data, 'Input') : data
+    const schema = func.input
+    const input = schema ? (schema.async ? await parseWith(schema, data, 'Input') : parseSync(schema, data, 'Input')) : data
     if (rules.permissions && !(await checkPermissions(rules.permissions, scope.services, input, scope.wire))) {
       throw new ChannelError('FORBIDDEN', 'Not permitted')
     }

@@ -89,6 +89,11 @@ export class Connection {
     return this.#outbox ?? Promise.resolve()
   }
 
+  /** Whether frames are waiting on asynchronous channel middleware. */
+  get queued(): boolean {
+    return this.#outbox !== undefined
+  }
+
   #write(frame: Frame): void {
     if (this.record.state === 'closed') return
     if (this.#early) this.#early.push(frame)

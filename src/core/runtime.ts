@@ -135,7 +135,8 @@ export class ChannelRuntime implements ScopeOwner {
     }
     if (typeof message === 'string') await this.#text(conn, message)
     else await this.#binary(conn, message)
-    await conn.flushed()
+    // Nothing may be left in flight when the event ends: the object could hibernate under it.
+    if (conn.queued) await conn.flushed()
     if (conn.disconnecting) await conn.disconnecting
   }
 
@@ -242,7 +243,10 @@ export class ChannelRuntime implements ScopeOwner {
       conn.send(encodeError(action, id, this.#toPayload(error, conn, action ?? 'onMessage')))
       return
     }
-    if (id !== undefined || result !== undefined) await this.#emit(conn, { type: 'reply', action, id, data: result })
+    if (id !== undefined || result !== undefined) {
+      const sending = this.#emit(conn, { type: 'reply', action, id, data: result })
+      if (sending) await sending
+    }
   }
 
   async #binary(conn: Connection, bytes: ArrayBuffer): Promise<void> {

@@ -22,7 +22,16 @@ export function toIssues(issues: readonly BaseIssue<unknown>[]): ErrorIssue[] {
  * (transforms applied). Throws `INVALID_INPUT` with the issues.
  */
 export async function parseWith<T>(schema: Schema<T>, value: unknown, what: string): Promise<T> {
-  const result = schema.async ? await safeParseAsync(schema, value) : safeParse(schema, value)
+  return schema.async ? settle(await safeParseAsync(schema, value), what) : parseSync(schema, value, what)
+}
+
+/** {@link parseWith} for a synchronous schema, without a promise: the hot path of every validated call. */
+export function parseSync<T>(schema: GenericSchema<any, T>, value: unknown, what: string): T {
+  return settle(safeParse(schema, value), what)
+}
+
+function settle<T>(result: { success: boolean; output: unknown; issues?: readonly BaseIssue<unknown>[] }, what: string): T {
   if (result.success) return result.output as T
-  throw new ChannelError('INVALID_INPUT', `${what} is invalid: ${result.issues[0].message}`, toIssues(result.issues))
+  const issues = result.issues!
+  throw new ChannelError('INVALID_INPUT', `${what} is invalid: ${issues[0]!.message}`, toIssues(issues))
 }

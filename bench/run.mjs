@@ -1,0 +1,201 @@
+// npm run bench: our channels against a raw Durable Object and PartyServer, side by side in one run.
+//
+// Starts one `wrangler dev` per target on 127.0.0.1, pinned to core 0, and drives each with the same
+// load generator (bench/load.mjs) pinned to core 1. Every scenario row runs for every target in each
+// round, targets in rotating order, so drift hits all of them alike. Reports medians with min and max
+// over the rounds and ratios to raw and to PartyServer, in bench/results/latest.{json,md}.
+//
+// Bounded: BENCH_ROUNDS (default 5) x rows x 3 targets x BENCH_SECONDS (default 1.5) plus setup,
+// about 10 minutes; at most 1,000 sockets at once, all on loopback.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 1.5) * 1000
+const ONLY = process.env.BENCH_ONLY // a substring of row names, to run a subset while investigating
+const TARGETS = ['raw', 'ours', 'partyserver']
+
+const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2
+const pinned = (core, command, args) => (pinning ? ['taskset', ['-c', String(core), command, ...args]] : [command, args])
+
+const ROWS = [
+  ...[1, 50].flatMap((connections) =>
+    [1, 8, 64].flatMap((inFlight) =>
+      [32, 4096].map((payloadBytes) => ({
+        name: `round trips: ${connections} conn, ${inFlight} in flight, ${label(payloadBytes)}`,
+        group: 'Action round trips (replies per second)',
+        scenario: { kind: 'roundTrips', connections, inFlight, payloadBytes },
+      })),
+    ),
+  ),
+  ...[10, 100, 1000].flatMap((subscribers) =>
+    [32, 4096].map((payloadBytes) => ({
+      name: `fan-out: ${subscribers} subscribers, ${label(payloadBytes)}`,
+      group: 'Fan-out (deliveries per second)',
+      scenario: { kind: 'fanOut', subscribers, payloadBytes },
+    })),
+  ),
+  { name: 'connection setup: 16 at a time', group: 'Connection setup (connections per second)', scenario: { kind: 'setup', concurrency: 16 } },
+].filter((row) => !ONLY || row.name.includes(ONLY))
+
+function label(bytes) {
+  return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+async function startServer(kind, persistDir) {
+  const port = await freePort()
+  const inspector = await freePort()
+  const wrangler = join(ROOT, 'node_modules/.bin/wrangler')
+  const args = ['dev', '--config', join(ROOT, 'bench', kind, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', join(persistDir, kind), '--log-level', 'warn', '--show-interactive-dev-session=false']
+  const [command, commandArgs] = pinned(0, wrangler, args)
+  const child = spawn(command, commandArgs, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CI: '1' } })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const base = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 60_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev for ${kind} exited:\n${output}`)
+    try {
+      await fetch(base, { signal: AbortSignal.timeout(1000) })
+      return { kind, base: base.replace('http', 'ws'), stop: () => kill(child) }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+  kill(child)
+  throw new Error(`wrangler dev for ${kind} did not start:\n${output}`)
+}
+
+function kill(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    // gone
+  }
+}
+
+function runLoad(target, row) {
+  const job = JSON.stringify({ target: { kind: target.kind, base: target.base }, scenario: row.scenario, durationMs: DURATION_MS })
+  const [command, args] = pinned(1, process.execPath, [join(ROOT, 'bench/load.mjs'), job])
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
+  if (result.status !== 0) throw new Error(`load for ${target.kind} / ${row.name} failed:\n${result.stderr}`)
+  return JSON.parse(result.stdout)
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+}
+const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
+
+async function main() {
+  const persistDir = mkdtempSync(join(tmpdir(), 'pikku-bench-'))
+  const servers = {}
+  const cleanup = () => {
+    for (const server of Object.values(servers)) server.stop()
+    rmSync(persistDir, { recursive: true, force: true })
+  }
+  process.on('SIGINT', () => {
+    cleanup()
+    process.exit(130)
+  })
+  try {
+    for (const kind of TARGETS) servers[kind] = await startServer(kind, persistDir)
+    console.log(`targets up (${pinning ? 'servers on core 0, load on core 1' : 'no core pinning available'}); ${ROUNDS} rounds x ${ROWS.length} rows x ${DURATION_MS / 1000}s`)
+    // One unmeasured pass per target, so no round pays for cold isolates and JIT warm-up.
+    for (const kind of TARGETS) runLoad(servers[kind], ROWS[0])
+    const samples = Object.fromEntries(ROWS.map((row) => [row.name, Object.fromEntries(TARGETS.map((t) => [t, []]))]))
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const row of ROWS) {
+        const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length])
+        for (const kind of order) samples[row.name][kind].push(runLoad(servers[kind], row))
+      }
+      console.log(`round ${round + 1}/${ROUNDS} done`)
+    }
+    const results = summarize(samples)
+    const resultsDir = join(ROOT, 'bench/results')
+    mkdirSync(resultsDir, { recursive: true })
+    const meta = { date: new Date().toISOString(), rounds: ROUNDS, secondsPerRun: DURATION_MS / 1000, pinning, cpu: cpus()[0]?.model, node: process.version }
+    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify({ meta, results }, null, 2)}\n`)
+    writeFileSync(join(resultsDir, 'latest.md'), markdown(meta, results))
+    console.log(markdown(meta, results))
+  } finally {
+    cleanup()
+  }
+}
+
+function summarize(samples) {
+  return ROWS.map((row) => {
+    const byTarget = samples[row.name]
+    const metric = (kind, key) => spread(byTarget[kind].map((s) => s[key]).filter((v) => typeof v === 'number'))
+    const targets = Object.fromEntries(
+      TARGETS.map((kind) => [
+        kind,
+        {
+          perSecond: metric(kind, 'perSecond'),
+          ...(byTarget[kind][0].p50 !== undefined ? { p50: metric(kind, 'p50'), p99: metric(kind, 'p99') } : {}),
+          loadCpu: metric(kind, 'loadCpu'),
+          ...(row.scenario.kind === 'fanOut' ? { lost: byTarget[kind].reduce((sum, s) => sum + s.lost, 0), outOfOrder: byTarget[kind].reduce((sum, s) => sum + s.outOfOrder, 0) } : {}),
+        },
+      ]),
+    )
+    const counters = row.scenario.kind === 'fanOut' ? byTarget.ours.map((s) => s.counters) : undefined
+    // Ratios are paired by round (the targets ran back to back), which cancels the machine's drift.
+    const ratio = (other) => spread(byTarget.ours.map((s, round) => s.perSecond / byTarget[other][round].perSecond))
+    return { row: row.name, group: row.group, scenario: row.scenario, targets, vsRaw: ratio('raw'), vsPartyServer: ratio('partyserver'), counters }
+  })
+}
+
+function markdown(meta, results) {
+  const f = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
+  const cell = (s) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`
+  const lines = [
+    '# Benchmark results',
+    '',
+    `${meta.date} · ${meta.rounds} rounds × ${meta.secondsPerRun}s per run · medians (min–max over the rounds) · ${meta.pinning ? 'servers pinned to core 0, load generator to core 1' : 'no core pinning'} · ${meta.cpu} · Node ${meta.node}`,
+    '',
+    'Ratios are ours ÷ theirs, paired by round (the three targets run back to back in each round): median (min–max).',
+  ]
+  for (const group of [...new Set(results.map((r) => r.group))]) {
+    const rows = results.filter((r) => r.group === group)
+    const latency = rows[0].targets.ours.p50 !== undefined
+    lines.push('', `## ${group}`, '')
+    lines.push(`| scenario | raw | ours | PartyServer | ours ÷ raw | ours ÷ PartyServer |${latency ? ' p50 / p99 ms raw · ours · PartyServer |' : ''} load CPU ours |`)
+    lines.push(`| --- | --- | --- | --- | --- | --- |${latency ? ' --- |' : ''} --- |`)
+    for (const r of rows) {
+      const t = r.targets
+      const lat = latency ? ` ${['raw', 'ours', 'partyserver'].map((k) => `${f(t[k].p50.median, 2)} / ${f(t[k].p99.median, 2)}`).join(' · ')} |` : ''
+      const ratio = (x) => `${f(x.median, 2)}× (${f(x.min, 2)}–${f(x.max, 2)})`
+      lines.push(`| ${r.row} | ${cell(t.raw.perSecond)} | ${cell(t.ours.perSecond)} | ${cell(t.partyserver.perSecond)} | ${ratio(r.vsRaw)} | ${ratio(r.vsPartyServer)} |${lat} ${f(t.ours.loadCpu.median * 100)}% |`)
+    }
+    const fanOut = rows.filter((r) => r.counters)
+    if (fanOut.length) {
+      lines.push('', 'Deliveries lost (all rounds): ' + fanOut.map((r) => `${r.row.replace('fan-out: ', '')}: raw ${r.targets.raw.lost}, ours ${r.targets.ours.lost}, PartyServer ${r.targets.partyserver.lost}`).join('; ') + '.')
+      lines.push('', 'Our publish path, counted in the bench build (per publish, over every measured run): ' + fanOut.map((r) => {
+        const sum = (key) => r.counters.reduce((total, c) => total + (c?.[key] ?? 0), 0) / r.counters.length
+        return `${r.row.replace('fan-out: ', '')}: ${f(sum('sqlWritesPerPublish'), 4)} storage writes, ${f(sum('fullSocketScansPerPublish'), 4)} full socket scans`
+      }).join('; ') + '.')
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
+
+await main()
