@@ -22,31 +22,46 @@ export interface CallScope {
  * Runs one function the way every call runs, from a socket or from
  * `rpc.invoke`: middleware (outermost first), then authentication, input
  * validation, permissions, the function, and output validation.
- * Middleware runs first so it can establish a session.
+ * Middleware runs first so it can establish a session. `interaction` is only
+ * built when something needs it.
  */
-export async function callFunction(func: PikkuFunction, data: unknown, rules: CallRules, scope: CallScope, interaction: Interaction): Promise<unknown> {
-  const run = async () => {
+export function callFunction(func: PikkuFunction, data: unknown, rules: CallRules, scope: CallScope, interaction: () => Interaction): Promise<unknown> {
+  if (rules.middleware.length === 0) return run(func, data, rules, scope, interaction)
+  let result: unknown
+  return runMiddleware(rules.middleware, scope.services, interaction(), async () => {
+    result = await run(func, data, rules, scope, interaction)
+  }).then(() => result)
+}
+
+/**
+ * The call itself. The common case (a synchronous input schema, no
+ * permissions, no output schema) adds no promise of its own: every promise
+ * per message is time on the hot path.
+ */
+function run(func: PikkuFunction, data: unknown, rules: CallRules, scope: CallScope, interaction: () => Interaction): Promise<unknown> {
+  try {
     if (rules.auth && scope.wire.session === undefined) throw new ChannelError('UNAUTHENTICATED', 'This call needs a session')
     const schema = func.input
-    const input = schema ? (schema.async ? await parseWith(schema, data, 'Input') : parseSync(schema, data, 'Input')) : data
-    if (rules.permissions && !(await checkPermissions(rules.permissions, scope.services, input, scope.wire))) {
-      throw new ChannelError('FORBIDDEN', 'Not permitted')
-    }
-    const result = await func.func(scope.services, input, scope.wire)
-    // An output mismatch is the server's bug: it must not reach the client as INVALID_INPUT.
-    if (func.output) {
-      try {
-        return await parseWith(func.output, result, 'Output')
-      } catch (error) {
-        throw new Error(`output of ${interaction.action ?? interaction.kind} does not match its schema: ${(error as Error).message}`)
-      }
-    }
-    return result
+    if (rules.permissions || func.output || schema?.async) return checkedRun(func, data, rules, scope, interaction)
+    const input = schema ? parseSync(schema, data, 'Input') : data
+    return Promise.resolve(func.func(scope.services, input, scope.wire))
+  } catch (error) {
+    return Promise.reject(error)
   }
-  if (rules.middleware.length === 0) return run()
-  let result: unknown
-  await runMiddleware(rules.middleware, scope.services, interaction, async () => {
-    result = await run()
-  })
-  return result
+}
+
+async function checkedRun(func: PikkuFunction, data: unknown, rules: CallRules, scope: CallScope, interaction: () => Interaction): Promise<unknown> {
+  const input = func.input ? await parseWith(func.input, data, 'Input') : data
+  if (rules.permissions && !(await checkPermissions(rules.permissions, scope.services, input, scope.wire))) {
+    throw new ChannelError('FORBIDDEN', 'Not permitted')
+  }
+  const result = await func.func(scope.services, input, scope.wire)
+  // An output mismatch is the server's bug: it must not reach the client as INVALID_INPUT.
+  if (!func.output) return result
+  try {
+    return await parseWith(func.output, result, 'Output')
+  } catch (error) {
+    const { action, kind } = interaction()
+    throw new Error(`output of ${action ?? kind} does not match its schema: ${(error as Error).message}`)
+  }
 }

@@ -25,7 +25,7 @@ export function createRPC(scope: () => CallScope, interaction: () => Interaction
       const func: PikkuFunction | undefined = registry.functions.get(name)
       if (!func) return Promise.reject(new Error(`rpc.invoke: no function named "${name}"; register it with wireRPC`))
       const rules = { auth: func.auth ?? func.kind === 'func', permissions: func.permissions, middleware: func.middleware ?? [] }
-      return callFunction(func, data, rules, scope(), interaction())
+      return callFunction(func, data, rules, scope(), interaction)
     },
   } as RPCInvoker
 }

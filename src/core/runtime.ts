@@ -47,6 +47,7 @@ const LIFECYCLE_CLOSE_CODES: Partial<Record<string, number>> = {
 }
 
 const textEncoder = new TextEncoder()
+const DONE = Promise.resolve()
 
 /**
  * Runs one channel's handlers for its connections: the pure core of the
@@ -118,24 +119,29 @@ export class ChannelRuntime implements ScopeOwner {
     }
   }
 
-  /** Handles one frame from the client. Never throws: every failure becomes an error frame. */
-  async message(conn: Connection, message: string | ArrayBuffer): Promise<void> {
-    if (conn.state !== 'open') return
+  /**
+   * Handles one frame from the client. Never rejects: every failure becomes an
+   * error frame. (Not itself async: each promise per message costs throughput.)
+   */
+  message(conn: Connection, message: string | ArrayBuffer): Promise<void> {
+    if (conn.state !== 'open') return DONE
     this.#connections.set(conn.record.channelId, conn)
     const limits = conn.record.limits ?? this.#limits
     if (exceeds(message, limits.maxMessageSize)) {
       // Past the platform's own limit, do what the platform does in production, so local runs behave alike.
       if (exceeds(message, PLATFORM_MAX_MESSAGE_SIZE)) return this.#shutdown(conn, CloseCode.TOO_LARGE, 'Frame exceeds the 32 MiB platform limit')
       conn.send(encodeError(undefined, undefined, { code: 'TOO_LARGE', message: `Frame is larger than this channel's limit of ${limits.maxMessageSize} bytes` }))
-      return
+      return DONE
     }
     if (limits.rateLimit) {
       conn.bucket ??= new TokenBucket(limits.rateLimit, Date.now())
-      if (!conn.bucket.take(Date.now())) return this.#refuse(conn, message, limits.rateLimit.closeAfter)
+      if (!conn.bucket.take(Date.now())) return this.#refuse(conn, message, limits.rateLimit.closeAfter) ?? DONE
     }
-    if (typeof message === 'string') await this.#text(conn, message)
-    else await this.#binary(conn, message)
-    // Nothing may be left in flight when the event ends: the object could hibernate under it.
+    return typeof message === 'string' ? this.#text(conn, message) : this.#binary(conn, message)
+  }
+
+  /** Nothing may be left in flight when a message's event ends: the object could hibernate under it. */
+  async #settle(conn: Connection): Promise<void> {
     if (conn.queued) await conn.flushed()
     if (conn.disconnecting) await conn.disconnecting
   }
@@ -230,7 +236,10 @@ export class ChannelRuntime implements ScopeOwner {
       return
     }
     const { action, id, input } = frame
-    if (action !== undefined && action.charCodeAt(0) === 36 /* $ */) return this.#reserved(conn, action, id, input)
+    if (action !== undefined && action.charCodeAt(0) === 36 /* $ */) {
+      await this.#reserved(conn, action, id, input)
+      return this.#settle(conn)
+    }
     const target = (action === undefined ? undefined : channel.actions.get(action)) ?? channel.onMessage
     if (!target) {
       conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown action "${truncate(action!)}"` }))
@@ -241,12 +250,13 @@ export class ChannelRuntime implements ScopeOwner {
       result = await this.#call(conn, target, input, 'message', action)
     } catch (error) {
       conn.send(encodeError(action, id, this.#toPayload(error, conn, action ?? 'onMessage')))
-      return
+      return conn.queued || conn.disconnecting ? this.#settle(conn) : undefined
     }
     if (id !== undefined || result !== undefined) {
       const sending = this.#emit(conn, { type: 'reply', action, id, data: result })
       if (sending) await sending
     }
+    if (conn.queued || conn.disconnecting) await this.#settle(conn)
   }
 
   async #binary(conn: Connection, bytes: ArrayBuffer): Promise<void> {
@@ -261,6 +271,7 @@ export class ChannelRuntime implements ScopeOwner {
     } catch (error) {
       conn.send(encodeError(undefined, undefined, this.#toPayload(error, conn, 'onBinaryMessage')))
     }
+    return this.#settle(conn)
   }
 
   /** Built-in `$` actions. */
@@ -281,7 +292,7 @@ export class ChannelRuntime implements ScopeOwner {
       }
       const rules = { auth: found.spec.auth ?? this.channel.auth, permissions: found.spec.permissions, middleware: this.channel.middleware }
       const builtIn = action === '$subscribe' ? this.#subscribeAction : this.#unsubscribeAction
-      result = await callFunction(builtIn, { topic, since }, rules, this.#scope(conn), this.#interaction(conn, 'message', action))
+      result = await callFunction(builtIn, { topic, since }, rules, this.#scope(conn), () => this.#interaction(conn, 'message', action))
     } catch (error) {
       return conn.send(encodeError(action, id, this.#toPayload(error, conn, action)))
     }
@@ -365,7 +376,7 @@ export class ChannelRuntime implements ScopeOwner {
   }
 
   #call(conn: Connection, target: ResolvedAction, data: unknown, kind: Interaction['kind'], action?: string): Promise<unknown> {
-    return callFunction(target.func, data, target, this.#scope(conn), this.#interaction(conn, kind, action))
+    return callFunction(target.func, data, target, this.#scope(conn), () => this.#interaction(conn, kind, action))
   }
 
   #interaction(conn: Connection, kind: Interaction['kind'], action?: string): Interaction {

@@ -19,7 +19,7 @@ const rules = (overrides: Partial<CallRules> = {}): CallRules => ({ auth: false,
 /** The error `callFunction` rejects with. */
 async function failure(func: PikkuFunction, data: unknown, callRules: CallRules, callScope = scope()): Promise<Error> {
   try {
-    await callFunction(func, data, callRules, callScope, interaction)
+    await callFunction(func, data, callRules, callScope, () => interaction)
   } catch (error) {
     return error as Error
   }
@@ -30,26 +30,26 @@ describe('callFunction', () => {
   const shout = pikkuSessionlessFunc({ input: v.object({ text: v.pipe(v.string(), v.toUpperCase()) }), func: async (_services, { text }) => `${text}!` })
 
   it('hands the function the validated, transformed input', async () => {
-    expect(await callFunction(shout, { text: 'hi' }, rules(), scope(), interaction)).toBe('HI!')
+    expect(await callFunction(shout, { text: 'hi' }, rules(), scope(), () => interaction)).toBe('HI!')
   })
 
   it('passes data through untouched without an input schema', async () => {
     const data = { any: ['thing'] }
     const same = pikkuSessionlessFunc({ func: async (_services, received: unknown) => received })
-    expect(await callFunction(same, data, rules(), scope(), interaction)).toBe(data)
+    expect(await callFunction(same, data, rules(), scope(), () => interaction)).toBe(data)
   })
 
   it('hands the function the services and wire of the scope', async () => {
     const callScope = scope({ userId: 'u1' })
     const spy = pikkuSessionlessFunc({ func: async (services, _data, wire) => [services, wire] })
-    expect(await callFunction(spy, undefined, rules(), callScope, interaction)).toStrictEqual([callScope.services, callScope.wire])
+    expect(await callFunction(spy, undefined, rules(), callScope, () => interaction)).toStrictEqual([callScope.services, callScope.wire])
   })
 
   it('checks the session before validating input', async () => {
     const error = await failure(shout, { text: 1 }, rules({ auth: true }))
     expect(error).toBeInstanceOf(ChannelError)
     expect((error as ChannelError).code).toBe('UNAUTHENTICATED')
-    expect(await callFunction(shout, { text: 'ok' }, rules({ auth: true }), scope({ userId: 'u1' }), interaction)).toBe('OK!')
+    expect(await callFunction(shout, { text: 'ok' }, rules({ auth: true }), scope({ userId: 'u1' }), () => interaction)).toBe('OK!')
   })
 
   it('validates input before checking permissions', async () => {
@@ -58,7 +58,7 @@ describe('callFunction', () => {
     const error = await failure(shout, { text: 1 }, rules({ permissions }))
     expect((error as ChannelError).code).toBe('INVALID_INPUT')
     expect(checked).toStrictEqual([])
-    await callFunction(shout, { text: 'hi' }, rules({ permissions }), scope(), interaction)
+    await callFunction(shout, { text: 'hi' }, rules({ permissions }), scope(), () => interaction)
     expect(checked).toStrictEqual([{ text: 'HI' }])
   })
 
@@ -77,7 +77,7 @@ describe('callFunction', () => {
   it('returns the result through middleware', async () => {
     const seen: unknown[] = []
     const func = pikkuSessionlessFunc({ func: async () => 'result' })
-    const result = await callFunction(func, undefined, rules({ middleware: [async (_s, i, next) => (seen.push(i), next())] }), scope(), interaction)
+    const result = await callFunction(func, undefined, rules({ middleware: [async (_s, i, next) => (seen.push(i), next())] }), scope(), () => interaction)
     expect(result).toBe('result')
     expect(seen).toStrictEqual([interaction])
   })

@@ -261,6 +261,22 @@ describe('global topics', () => {
     for (let i = 0; i < 5; i++) expect(((await a.next()) as any).data).toBe(i)
   })
 
+  it('an instance that cannot be reached does not stop the others', async () => {
+    const r = room()
+    const a = await join(`/news/${r}`)
+    await a.call('$subscribe', { topic: 'announcements' })
+    const coordinator = instance('$topic:news', 'announcements')
+    // Registered first (names sort first), and unreachable: its binding does not exist.
+    await coordinator.topicRegister('!dead:/news/gone', 'NO_SUCH_BINDING')
+    try {
+      const response = await request('/admin/announce', { method: 'POST', body: JSON.stringify({ text: 'still arrives' }) })
+      expect(response.status).toBe(200)
+      expect(await a.next()).toMatchObject({ topic: 'announcements', data: { text: 'still arrives' } })
+    } finally {
+      await coordinator.topicUnregister('!dead:/news/gone')
+    }
+  })
+
   it('an instance leaves the coordinator when its last subscriber goes', async () => {
     const r = room()
     const a = await join(`/news/${r}`)
