@@ -336,15 +336,17 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
         if (this.#pending.get(id) !== pending) return
         this.#pending.delete(id)
         clearTimeout(pending.timer)
+        options.signal?.removeEventListener('abort', onAbort)
         const queued = this.#buffer.findIndex((outgoing) => outgoing.id === id)
         if (queued >= 0) this.#buffer.splice(queued, 1)
         finish()
       }
       const fail = (error: ChannelClientError) => settle(() => reject(error))
+      const onAbort = () => fail(new ChannelClientError('ABORTED', `${action} was aborted`, { action, id }))
       const pending: Pending = { action, resolve: (value) => settle(() => resolve(value)), reject: fail }
       const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs
       pending.timer = setTimeout(() => fail(new ChannelClientError('TIMEOUT', `${action} got no reply within ${timeoutMs} ms`, { action, id })), timeoutMs)
-      options.signal?.addEventListener('abort', () => fail(new ChannelClientError('ABORTED', `${action} was aborted`, { action, id })), { once: true })
+      options.signal?.addEventListener('abort', onAbort, { once: true })
       this.#pending.set(id, pending)
       // Built-in `$` actions are always named by "action".
       const key = action.startsWith('$') ? 'action' : this.#options.routingKey

@@ -83,6 +83,8 @@ export interface ReplayResult {
   seq: number
 }
 
+/** Topics whose declaration lookups are remembered at once. */
+const MAX_REMEMBERED_TOPICS = 1024
 /** Sequence numbers are reserved in blocks, so a publish does not write the counter. */
 const SEQ_BLOCK = 1024
 /** Events the log can hold; larger ones can still be published to topics without replay. */
@@ -123,12 +125,19 @@ export class EventHub {
 
   /** The declaration governing a topic or pattern; throws a plain Error naming the problem (a server-side mistake). */
   declared(topic: string, allowPattern = false): { key: string; spec: TopicSpec } {
+    // Publishing checks the same few topics over and over: remember the answers (bounded).
+    const known = this.#declarations.get(topic)
+    if (known && (allowPattern || !isPattern(topic))) return known
     const problem = topicProblem(topic, allowPattern)
     if (problem) throw new Error(`eventHub: ${problem}`)
     const found = findTopic(this.topics, topic)
     if (!found) throw new Error(`eventHub: topic "${topic}" is not declared on channel "${this.channelName}"; add it to the channel's topics`)
+    if (this.#declarations.size >= MAX_REMEMBERED_TOPICS) this.#declarations.clear()
+    this.#declarations.set(topic, found)
     return found
   }
+
+  readonly #declarations = new Map<string, { key: string; spec: TopicSpec }>()
 
   async subscribe(channelId: string, topic: string): Promise<void> {
     const { key, spec } = this.declared(topic, true)
@@ -169,7 +178,7 @@ export class EventHub {
    */
   async publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     const { key, spec } = this.declared(topic)
-    const value = await this.#validate(topic, spec, data)
+    const value = spec.schema ? await this.#validate(topic, spec, data) : data
     if (spec.global && this.#global) {
       await this.#global.publish(key, topic, value)
       return { delivered: 0 }
@@ -191,10 +200,7 @@ export class EventHub {
     }
 
     const seq = this.#nextSeq()
-    const head = `{"type":"event","topic":${JSON.stringify(topic)}`
-    const event: PreparedEvent = binary
-      ? { topic, seq, data: binary, bytes: binary, frame: `${head},"seq":${seq},"binary":true}` }
-      : { topic, seq, data: data ?? null, frame: `${head},"data":${json},"seq":${seq}}` }
+    const event = prepareEvent(topic, seq, binary ?? json!, binary ? binary : (data ?? null))
     if (logged) this.#log({ seq, topic, data: binary ?? json!, at: this.#now() })
 
     let delivered = 0
@@ -325,6 +331,23 @@ export class EventHub {
   #trimmedThrough(): number {
     return (this.#trimmed ??= this.store.trimmedThrough())
   }
+}
+
+/**
+ * Encodes an event once: the whole `event` frame around already-encoded JSON,
+ * or, for bytes, the header frame that precedes them.
+ */
+function prepareEvent(topic: string, seq: number, payload: string | Uint8Array, data: unknown): PreparedEvent {
+  const head = `{"type":"event","topic":${JSON.stringify(topic)}`
+  return typeof payload === 'string'
+    ? { topic, seq, data, frame: `${head},"data":${payload},"seq":${seq}}` }
+    : { topic, seq, data: payload, bytes: payload, frame: `${head},"seq":${seq},"binary":true}` }
+}
+
+/** An event from the replay log, as it was first sent (`data` decoded only when channel middleware needs it). */
+export function replayedEvent(logged: LoggedEvent, decode: boolean): PreparedEvent {
+  const data = typeof logged.data === 'string' ? (decode ? JSON.parse(logged.data) : undefined) : logged.data
+  return prepareEvent(logged.topic, logged.seq, logged.data, data)
 }
 
 /** `news:*` -> `news:`, `*` -> `` (everything). */

@@ -1,23 +1,18 @@
 import { exceeds } from './bytes'
-import * as v from 'valibot'
 import { callFunction } from './call'
 import { runChannelMiddleware, type ChannelEvent, type PikkuChannelMiddleware } from './channel-middleware'
 import type { Connection } from './connection'
 import { ChannelError, INTERNAL_ERROR, type ErrorPayload } from './errors'
-import { EventHub, type GlobalBridge, type HubStore, type LoggedEvent, type PreparedEvent } from './event-hub'
-import { pikkuChannelFunc } from './function'
+import { EventHub, replayedEvent, type GlobalBridge, type HubStore, type PreparedEvent } from './event-hub'
 import { PLATFORM_MAX_MESSAGE_SIZE, resolveLimits, type Limits } from './limits'
 import type { Logger } from './logger'
 import { MemoryHubStore } from './memory-hub-store'
 import type { Interaction } from './middleware'
 import { CloseCode, clampCloseReason, encodeError, encodeMessage, encodePong, encodeReply, encodeWelcome, FrameError, isSendableCloseCode, parseFrame, type RequestId } from './protocol'
 import { registry } from './registry'
-import { checkPermissions } from './permission'
-import { parseWith } from './schema'
 import { createScope, type ScopeOwner } from './scope'
+import { subscriptionActions, type BuiltInAction } from './subscription-actions'
 import { TokenBucket } from './token-bucket'
-import { covers, findTopic, isPattern, topicProblem } from './topics'
-import type { Services, Wire } from './types'
 import type { ChannelDefinition, ResolvedAction } from './wire-channel'
 
 /** The app's singleton services plus the logger every handler gets. */
@@ -32,11 +27,6 @@ export interface RuntimeOptions {
   /** Cross-instance fan-out for global topics. */
   global?: GlobalBridge
 }
-
-const SubscribeInput = v.object({
-  topic: v.string(),
-  since: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-})
 
 /** How a failed `onConnect` closes the socket, by error code; anything else is 1011. */
 const LIFECYCLE_CLOSE_CODES: Partial<Record<string, number>> = {
@@ -64,6 +54,8 @@ export class ChannelRuntime implements ScopeOwner {
   /** Connections seen since the last wake, by channel id; `lookup` finds the others. */
   readonly #connections = new Map<string, Connection>()
   readonly #lookup: ((channelId: string) => Connection | undefined) | undefined
+  /** `$subscribe` and `$unsubscribe` (`$ping` needs no function). */
+  readonly #builtIns: ReadonlyMap<string, BuiltInAction>
 
   constructor(
     readonly channel: ChannelDefinition,
@@ -78,6 +70,12 @@ export class ChannelRuntime implements ScopeOwner {
       replay: channel.replay,
       global: options.global,
     })
+    const builtIns = subscriptionActions({
+      channel,
+      hub: this.hub,
+      replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged, this.#outgoing.length > 0)),
+    })
+    this.#builtIns = new Map(Object.entries(builtIns))
   }
 
   get channelName(): string {
@@ -277,73 +275,16 @@ export class ChannelRuntime implements ScopeOwner {
   /** Built-in `$` actions. */
   async #reserved(conn: Connection, action: string, id: RequestId | undefined, input: unknown): Promise<void> {
     if (action === '$ping') return conn.send(encodePong(id))
-    if (action !== '$subscribe' && action !== '$unsubscribe') {
-      return conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
-    }
+    const builtIn = this.#builtIns.get(action)
+    if (!builtIn) return conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
     let result: unknown
     try {
-      const { topic, since } = await parseWith(SubscribeInput, input, 'Input')
-      const problem = topicProblem(topic, true)
-      if (problem) throw new ChannelError('INVALID_INPUT', `Input is invalid: ${problem}`, [{ message: problem, path: ['topic'] }])
-      const found = findTopic(this.channel.topics, topic)
-      if (!found) {
-        const message = `Topic "${topic}" is not offered on channel "${this.channel.name}"`
-        throw new ChannelError('INVALID_INPUT', message, [{ message, path: ['topic'] }])
-      }
-      const rules = { auth: found.spec.auth ?? this.channel.auth, permissions: found.spec.permissions, middleware: this.channel.middleware }
-      const builtIn = action === '$subscribe' ? this.#subscribeAction : this.#unsubscribeAction
-      result = await callFunction(builtIn, { topic, since }, rules, this.#scope(conn), () => this.#interaction(conn, 'message', action))
+      const { data, rules } = await builtIn.prepare(input)
+      result = await callFunction(builtIn.func, data, rules, this.#scope(conn), () => this.#interaction(conn, 'message', action))
     } catch (error) {
       return conn.send(encodeError(action, id, this.#toPayload(error, conn, action)))
     }
     await this.#emit(conn, { type: 'reply', action, id, data: result })
-  }
-
-  /** `$subscribe`: subscribes, replays what the client missed (before the reply), and says where the sequence stands. */
-  readonly #subscribeAction = pikkuChannelFunc<{ topic: string; since?: number }, unknown>({
-    func: async (services, { topic, since }, wire) => {
-      const { channel } = services
-      await this.#checkNarrower(topic, services, wire)
-      await this.hub.subscribe(channel.channelId, topic)
-      if (since === undefined) return { topic, seq: this.hub.head() }
-      const { events, resync, seq } = this.hub.replay(topic, since)
-      if (resync) return { topic, seq, resync: true }
-      const conn = this.#connections.get(channel.channelId)!
-      for (const event of events) this.#deliverLogged(conn, event)
-      return { topic, seq, replayed: events.length }
-    },
-  })
-
-  /**
-   * A pattern reaches topics that narrower declarations may guard more
-   * strictly (`alerts:*` over `alerts:secret:*`): the caller must pass those
-   * too, or a broad pattern would leak what a narrow one refuses.
-   */
-  async #checkNarrower(topic: string, services: Services, wire: Wire): Promise<void> {
-    if (!isPattern(topic)) return
-    const governing = findTopic(this.channel.topics, topic)?.key
-    for (const [key, spec] of Object.entries(this.channel.topics)) {
-      if (key === governing || !covers(topic, key)) continue
-      if ((spec.auth ?? this.channel.auth) && wire.session === undefined) throw new ChannelError('UNAUTHENTICATED', `"${topic}" includes "${key}", which needs a session`)
-      if (spec.permissions && !(await checkPermissions(spec.permissions, services, { topic: key }, wire))) {
-        throw new ChannelError('FORBIDDEN', `"${topic}" includes "${key}", which this session may not subscribe to`)
-      }
-    }
-  }
-
-  readonly #unsubscribeAction = pikkuChannelFunc<{ topic: string }, unknown>({
-    func: async ({ channel }, { topic }) => ({ topic, unsubscribed: await this.hub.unsubscribe(channel.channelId, topic) }),
-  })
-
-  /** Sends an event from the replay log, as it was first sent. */
-  #deliverLogged(conn: Connection, logged: LoggedEvent): void {
-    const head = `{"type":"event","topic":${JSON.stringify(logged.topic)}`
-    if (typeof logged.data === 'string') {
-      const frame = `${head},"data":${logged.data},"seq":${logged.seq}}`
-      this.#deliver(conn.record.channelId, { topic: logged.topic, seq: logged.seq, data: this.#outgoing.length ? JSON.parse(logged.data) : undefined, frame })
-    } else {
-      this.#deliver(conn.record.channelId, { topic: logged.topic, seq: logged.seq, data: logged.data, bytes: logged.data, frame: `${head},"seq":${logged.seq},"binary":true}` })
-    }
   }
 
   /**
