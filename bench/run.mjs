@@ -8,7 +8,7 @@
 // Bounded: BENCH_ROUNDS (default 5) x 19 rows x 3 targets x BENCH_SECONDS (default 2) plus setup,
 // about 20 minutes; at most 1,001 sockets at once, all on loopback.
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -137,8 +137,11 @@ async function main() {
     mkdirSync(resultsDir, { recursive: true })
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, secondsPerRun: DURATION_MS / 1000, pinning, cpu: cpus()[0]?.model, node: process.version }
     writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify({ meta, results }, null, 2)}\n`)
-    writeFileSync(join(resultsDir, 'latest.md'), markdown(meta, results))
-    console.log(markdown(meta, results))
+    // The hand-written reading of the numbers (targets met and missed, and why) goes under the tables.
+    const analysis = join(ROOT, 'bench/analysis.md')
+    const report = markdown(meta, results) + (existsSync(analysis) ? `\n${readFileSync(analysis, 'utf8')}` : '')
+    writeFileSync(join(resultsDir, 'latest.md'), report)
+    console.log(report)
   } finally {
     cleanup()
   }
