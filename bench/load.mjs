@@ -68,6 +68,18 @@ class Latencies {
 
 const payloadOf = (bytes) => 'x'.repeat(bytes)
 
+/** The measured window: how long it really lasted, and this process's CPU over it (1 = one full core). */
+async function measure(durationMs, setMeasuring) {
+  const cpu = process.cpuUsage()
+  setMeasuring(true)
+  const started = performance.now()
+  await sleep(durationMs)
+  setMeasuring(false)
+  const elapsed = performance.now() - started
+  const used = process.cpuUsage(cpu)
+  return { elapsed, loadCpu: (used.user + used.system) / 1000 / elapsed }
+}
+
 /** Action round trips: `connections` sockets, each keeping `inFlight` echo requests outstanding. */
 async function roundTrips({ connections, inFlight, payloadBytes, durationMs }) {
   const address = url(room())
@@ -98,16 +110,10 @@ async function roundTrips({ connections, inFlight, payloadBytes, durationMs }) {
   })
   for (const ws of sockets) for (let i = 0; i < inFlight; i++) send(ws)
   await sleep(300) // warm up
-  const cpu = process.cpuUsage()
-  measuring = true
-  const started = performance.now()
-  await sleep(durationMs)
-  measuring = false
-  const elapsed = performance.now() - started
-  const used = process.cpuUsage(cpu)
+  const { elapsed, loadCpu } = await measure(durationMs, (on) => (measuring = on))
   running = false
   closeAll(sockets)
-  return { perSecond: (done / elapsed) * 1000, ...latencies.summary(), loadCpu: (used.user + used.system) / 1000 / elapsed }
+  return { perSecond: (done / elapsed) * 1000, ...latencies.summary(), loadCpu }
 }
 
 /** Fan-out: one publisher, `subscribers` receivers, `window` publishes outstanding. */
@@ -181,13 +187,7 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   await sleep(300)
   const before = await stats()
   const publishedBefore = published
-  const cpu = process.cpuUsage()
-  measuring = true
-  const started = performance.now()
-  await sleep(durationMs)
-  measuring = false
-  const elapsed = performance.now() - started
-  const used = process.cpuUsage(cpu)
+  const { elapsed, loadCpu } = await measure(durationMs, (on) => (measuring = on))
   running = false
   const publishedDuring = published - publishedBefore
   // Let the last publishes land, then count what never arrived.
@@ -211,7 +211,7 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
     ...latencies.summary(),
     lost,
     outOfOrder: gaps,
-    loadCpu: (used.user + used.system) / 1000 / elapsed,
+    loadCpu,
     counters,
   }
 }
