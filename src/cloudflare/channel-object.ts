@@ -12,7 +12,8 @@ import { HibernatableSocket } from './hibernatable-socket'
 import { ObjectIdentity } from './object-identity'
 import { createSingletonServices } from './services'
 import { SqlHubStore } from './sql-hub-store'
-import { coordinatorName, TopicCoordinator } from './topic-coordinator'
+import { coordinatorName, instanceName } from './object-names'
+import { TopicCoordinator } from './topic-coordinator'
 
 /** How an outside caller reaches an instance: its name, and the binding it is reachable under. */
 export interface InstanceAddress {
@@ -51,7 +52,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     if (!upgrade || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
       return Response.json({ error: { code: 'BAD_REQUEST', message: 'ChannelObject only accepts WebSocket upgrades forwarded by channels()' } }, { status: 400 })
     }
-    this.#identity.remember({ instance: `${upgrade.channel}:${upgrade.path}`, binding: upgrade.binding })
+    this.#identity.remember({ instance: instanceName(upgrade.channel, upgrade.path), binding: upgrade.binding })
     let runtime: ChannelRuntime | undefined
     try {
       runtime = await this.#runtime(upgrade.channel)

@@ -3,7 +3,7 @@ import { instancePath, type RouteParams } from '../core/route'
 import { findTopic } from '../core/topics'
 import type { ChannelDefinition, TopicsOf } from '../core/wire-channel'
 import type { ChannelObject } from './channel-object'
-import { coordinatorName } from './topic-coordinator'
+import { coordinatorName, instanceName } from './object-names'
 
 type AnyChannel = ChannelDefinition<string, string, any, any, any>
 type ParamsOf<Channel> = Channel extends ChannelDefinition<any, infer Route, any, any, any> ? RouteParams<Route> : never
@@ -38,7 +38,7 @@ export function publisher(env: Record<string, unknown>, options: { binding?: str
   }
   return {
     async publish(channel, params, topic, data) {
-      const instance = `${channel.name}:${instancePathFor(channel, params as Record<string, string>)}`
+      const instance = instanceName(channel.name, instancePathFor(channel, params as Record<string, string>))
       return namespace().getByName(instance).publish(channel.name, topic, data, { instance, binding })
     },
     async broadcast(channel, topic, data) {

@@ -6,6 +6,7 @@ import { instancePath } from '../core/route'
 import { parseWith } from '../core/schema'
 import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wire-channel'
 import { forwardUpgrade } from './forwarded-upgrade'
+import { instanceName } from './object-names'
 import { publishHandler, type PublishRouteOptions } from './publish-route'
 
 export interface ChannelsOptions extends LimitOptions {
@@ -93,7 +94,7 @@ async function upgrade(c: Context<Env>, channel: ChannelDefinition, rules: Upgra
     return c.json({ error: { code: 'INTERNAL', message: `No Durable Object binding "${rules.binding}": bind ChannelObject as ${rules.binding} in wrangler.toml` } }, 500)
   }
   const path = instancePath(channel.route, params)
-  const stub = namespace.getByName(`${channel.name}:${path}`)
+  const stub = namespace.getByName(instanceName(channel.name, path))
   return stub.fetch(forwardUpgrade(c.req.raw, { channel: channel.name, path, openingInput, session, limits: rules.limits, binding: rules.binding }))
 }
 

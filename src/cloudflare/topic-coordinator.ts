@@ -1,10 +1,5 @@
 import type { ChannelObject } from './channel-object'
 
-/** The object that fans a global topic out to every instance with subscribers: one per channel and topic declaration. */
-export function coordinatorName(channel: string, key: string): string {
-  return `$topic:${channel}:${key}`
-}
-
 type Namespace = DurableObjectNamespace<ChannelObject>
 
 /**

@@ -1,7 +1,7 @@
 import { exceeds } from './bytes'
 import { ChannelError } from './errors'
 import { PLATFORM_MAX_MESSAGE_SIZE } from './limits'
-import { parseWith } from './schema'
+import { parseWith, type Schema } from './schema'
 import { DEFAULT_REPLAY, findTopic, isPattern, matches, topicProblem, type ReplayOptions, type TopicSpec, type TopicTable } from './topics'
 
 /** One event as the replay log keeps it: JSON text, or bytes for binary events. */
@@ -107,6 +107,10 @@ export class EventHub {
   #logSize: number | undefined
   #trimmed: number | undefined
   readonly #replay: Required<ReplayOptions> | false
+  readonly #global: GlobalBridge | undefined
+  readonly #now: () => number
+  /** Declarations of the topics seen lately: publishing checks the same few over and over. */
+  readonly #declarations = new Map<string, { key: string; spec: TopicSpec }>()
 
   constructor(
     readonly channelName: string,
@@ -120,12 +124,8 @@ export class EventHub {
     this.#now = options.now ?? Date.now
   }
 
-  readonly #global: GlobalBridge | undefined
-  readonly #now: () => number
-
   /** The declaration governing a topic or pattern; throws a plain Error naming the problem (a server-side mistake). */
   declared(topic: string, allowPattern = false): { key: string; spec: TopicSpec } {
-    // Publishing checks the same few topics over and over: remember the answers (bounded).
     const known = this.#declarations.get(topic)
     if (known && (allowPattern || !isPattern(topic))) return known
     const problem = topicProblem(topic, allowPattern)
@@ -136,8 +136,6 @@ export class EventHub {
     this.#declarations.set(topic, found)
     return found
   }
-
-  readonly #declarations = new Map<string, { key: string; spec: TopicSpec }>()
 
   async subscribe(channelId: string, topic: string): Promise<void> {
     const { key, spec } = this.declared(topic, true)
@@ -178,17 +176,20 @@ export class EventHub {
    */
   async publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     const { key, spec } = this.declared(topic)
-    const value = spec.schema ? await this.#validate(topic, spec, data) : data
+    const value = spec.schema ? await this.#validate(topic, spec.schema, data) : data
     if (spec.global && this.#global) {
       await this.#global.publish(key, topic, value)
       return { delivered: 0 }
     }
-    return this.publishHere(topic, value, options)
+    return this.#deliverHere(topic, spec, value, options)
   }
 
   /** Delivers an already validated event to this instance's subscribers. */
   publishHere(topic: string, data: unknown, options: PublishOptions = {}): PublishResult {
-    const { spec } = this.declared(topic)
+    return this.#deliverHere(topic, this.declared(topic).spec, data, options)
+  }
+
+  #deliverHere(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult {
     const binary = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : undefined
     const json = binary ? undefined : JSON.stringify(data ?? null)
     const logged = this.#replay !== false && spec.replay !== false
@@ -229,10 +230,11 @@ export class EventHub {
     return this.#seq!
   }
 
-  async #validate(topic: string, spec: TopicSpec, data: unknown): Promise<unknown> {
-    if (!spec.schema || data instanceof Uint8Array || data instanceof ArrayBuffer) return data
+  /** Binary payloads skip the schema: it describes JSON events. */
+  async #validate(topic: string, schema: Schema, data: unknown): Promise<unknown> {
+    if (data instanceof Uint8Array || data instanceof ArrayBuffer) return data
     try {
-      return await parseWith(spec.schema, data, `Event for "${topic}"`)
+      return await parseWith(schema, data, `Event for "${topic}"`)
     } catch (error) {
       // The publisher's bug, not the subscriber's: report it as a server error.
       if (error instanceof ChannelError) throw new Error(`eventHub: ${error.message}`)

@@ -153,8 +153,17 @@ export class ChannelRuntime implements ScopeOwner {
   }
 
   hasConnection(channelId: string): boolean {
-    const conn = this.#connections.get(channelId) ?? this.#lookup?.(channelId)
-    return conn !== undefined && conn.state !== 'closed'
+    return this.#openConnection(channelId) !== undefined
+  }
+
+  /** An open connection of this instance, by channel id: seen since the last wake, or found by the host. */
+  #openConnection(channelId: string): Connection | undefined {
+    let conn = this.#connections.get(channelId)
+    if (!conn) {
+      conn = this.#lookup?.(channelId)
+      if (conn) this.#connections.set(channelId, conn)
+    }
+    return conn?.state === 'closed' ? undefined : conn
   }
 
   /** Server-side close (`channel.close`): closes the socket and runs `onDisconnect` once. */
@@ -193,12 +202,8 @@ export class ChannelRuntime implements ScopeOwner {
 
   /** Sends an EventHub delivery; false if the connection is gone. */
   #deliver(channelId: string, event: PreparedEvent): boolean {
-    let conn = this.#connections.get(channelId)
-    if (!conn) {
-      conn = this.#lookup?.(channelId)
-      if (conn) this.#connections.set(channelId, conn)
-    }
-    if (!conn || conn.state === 'closed') return false
+    const conn = this.#openConnection(channelId)
+    if (!conn) return false
     if (event.bytes) {
       // A binary event is its header frame, then the bytes; channel middleware does not see it.
       conn.send(event.frame)

@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { logs } from './fixture/services'
-import { eventually, instance, request, TestSocket } from './support/test-socket'
+import { coordinator as coordinatorOf, eventually, instance, request, TestSocket } from './support/test-socket'
 
 const room = () => `n${crypto.randomUUID().slice(0, 8)}`
 const SECRET = 'test-publish-secret-0123456789'
@@ -265,7 +265,7 @@ describe('global topics', () => {
     const r = room()
     const a = await join(`/news/${r}`)
     await a.call('$subscribe', { topic: 'announcements' })
-    const coordinator = instance('$topic:news', 'announcements')
+    const coordinator = coordinatorOf('news', 'announcements')
     // Registered first (names sort first), and unreachable: its binding does not exist.
     await coordinator.topicRegister('!dead:/news/gone', 'NO_SUCH_BINDING')
     try {
@@ -281,7 +281,7 @@ describe('global topics', () => {
     const r = room()
     const a = await join(`/news/${r}`)
     await a.call('$subscribe', { topic: 'announcements' })
-    const coordinator = instance('$topic:news', 'announcements')
+    const coordinator = coordinatorOf('news', 'announcements')
     expect(await coordinator.topicInstances()).toContain(`news:/news/${r}`)
     a.ws.close(1000)
     await a.closeInfo()

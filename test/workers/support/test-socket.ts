@@ -1,4 +1,5 @@
 import { env, exports } from 'cloudflare:workers'
+import { coordinatorName, instanceName } from '../../../src/cloudflare/object-names'
 
 /** A parsed text frame, or the bytes of a binary one. */
 export type Frame = Record<string, any> | Uint8Array
@@ -17,7 +18,12 @@ export function request(path: string, init: RequestInit = {}): Promise<Response>
 
 /** The stub of the object serving a channel instance, named the way the router names it. */
 export function instance(channel: string, path: string) {
-  return env.CHANNELS.getByName(`${channel}:${path}`)
+  return env.CHANNELS.getByName(instanceName(channel, path))
+}
+
+/** The stub of a global topic's coordinator. */
+export function coordinator(channel: string, key: string) {
+  return env.CHANNELS.getByName(coordinatorName(channel, key))
 }
 
 /** A client socket inside workerd, with promise helpers and bounded waits. */
