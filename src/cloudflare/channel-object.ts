@@ -3,6 +3,7 @@ import { Connection, type ConnectionRecord } from '../core/connection'
 import { ChannelError, INTERNAL_ERROR } from '../core/errors'
 import type { GlobalBridge, PublishResult } from '../core/event-hub'
 import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
+import { createConsoleLogger } from '../core/logger'
 import { CloseCode, encodeError, PING_FRAME, PONG_FRAME } from '../core/protocol'
 import { registry } from '../core/registry'
 import { ChannelRuntime, type SingletonServices } from '../core/runtime'
@@ -14,6 +15,9 @@ import { createSingletonServices } from './services'
 import { SqlHubStore } from './sql-hub-store'
 import { coordinatorName, instanceName } from './object-names'
 import { TopicCoordinator } from './topic-coordinator'
+
+/** For failures before the app's services (and their logger) exist. */
+const log = createConsoleLogger()
 
 /** How an outside caller reaches an instance: its name, and the binding it is reachable under. */
 export interface InstanceAddress {
@@ -57,7 +61,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     try {
       runtime = await this.#runtime(upgrade.channel)
     } catch (error) {
-      console.error('channel.services_failed', error)
+      log.error('channel.services_failed', { error })
       return Response.json({ error: INTERNAL_ERROR }, { status: 500 })
     }
     if (!runtime) return Response.json({ error: { code: 'NOT_FOUND', message: `No channel named "${upgrade.channel}" is wired` } }, { status: 404 })
@@ -87,7 +91,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
       // Saved before accepting, so an oversized session is refused rather than half-connected.
       socket.save(record)
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'channel.upgrade_failed', channel: upgrade.channel, error: (error as Error).message }))
+      log.error('channel.upgrade_failed', { channel: upgrade.channel, error })
       return Response.json({ error: INTERNAL_ERROR }, { status: 500 })
     }
     // The channel id tag finds this socket again after a wake, for EventHub deliveries.
@@ -112,7 +116,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
       found = await this.#find(ws)
     } catch (error) {
       // Only building the app's services can fail here; the runtime itself never throws.
-      console.error('channel.services_failed', error)
+      log.error('channel.services_failed', { error })
       ws.send(encodeError(undefined, undefined, INTERNAL_ERROR))
       return
     }

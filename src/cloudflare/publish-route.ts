@@ -1,5 +1,7 @@
 import type { Context } from 'hono'
 import * as v from 'valibot'
+import { INTERNAL_ERROR } from '../core/errors'
+import { createConsoleLogger } from '../core/logger'
 import { registry } from '../core/registry'
 import { toIssues } from '../core/schema'
 import { findTopic, topicProblem } from '../core/topics'
@@ -21,6 +23,8 @@ const PublishBody = v.object({
 })
 
 const MIN_SECRET_LENGTH = 16
+
+const log = createConsoleLogger()
 
 type Env = { Bindings: Record<string, unknown> }
 
@@ -65,8 +69,8 @@ export function publishHandler(options: PublishRouteOptions, binding: string) {
       const message = (error as Error)?.message ?? String(error)
       // eventHub and parameter errors are the caller's to fix; anything else is ours.
       if (message.startsWith('eventHub:') || message.includes('needs the parameter')) return bad(message)
-      console.error(JSON.stringify({ level: 'error', message: 'channel.publish_failed', channel: name, topic, error: message }))
-      return c.json({ error: { code: 'INTERNAL', message: 'Internal error' } }, 500)
+      log.error('channel.publish_failed', { channel: name, topic, error })
+      return c.json({ error: INTERNAL_ERROR }, 500)
     }
   }
 }

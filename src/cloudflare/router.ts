@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
-import { ChannelError } from '../core/errors'
+import { ChannelError, INTERNAL_ERROR } from '../core/errors'
+import { createConsoleLogger } from '../core/logger'
 import { checkLimits, type LimitOptions } from '../core/limits'
 import { registry } from '../core/registry'
 import { instancePath } from '../core/route'
@@ -25,6 +26,9 @@ export interface ChannelsOptions extends LimitOptions {
 }
 
 type Env = { Bindings: Record<string, unknown> }
+
+/** The router runs before any app services exist: it logs JSON lines like the default logger. */
+const log = createConsoleLogger()
 
 const HTTP_STATUS = { UNAUTHENTICATED: 401, FORBIDDEN: 403 } as const
 
@@ -86,8 +90,8 @@ async function upgrade(c: Context<Env>, channel: ChannelDefinition, rules: Upgra
       const status = error.code === 'INVALID_INPUT' ? 400 : error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' ? HTTP_STATUS[error.code] : 500
       return c.json({ error: error.toPayload() }, status)
     }
-    console.error(JSON.stringify({ level: 'error', message: 'channel.upgrade_failed', channel: channel.name, error: String((error as Error)?.stack ?? error) }))
-    return c.json({ error: { code: 'INTERNAL', message: 'Internal error' } }, 500)
+    log.error('channel.upgrade_failed', { channel: channel.name, error })
+    return c.json({ error: INTERNAL_ERROR }, 500)
   }
   const namespace = c.env?.[rules.binding] as DurableObjectNamespace | undefined
   if (!namespace || typeof namespace.getByName !== 'function') {

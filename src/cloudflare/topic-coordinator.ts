@@ -1,4 +1,7 @@
+import { createConsoleLogger } from '../core/logger'
 import type { ChannelObject } from './channel-object'
+
+const log = createConsoleLogger()
 
 type Namespace = DurableObjectNamespace<ChannelObject>
 
@@ -43,7 +46,7 @@ export class TopicCoordinator {
       try {
         await this.#stub(instance, binding).deliverGlobal(channel, topic, data)
       } catch (error) {
-        console.error(JSON.stringify({ level: 'error', message: 'channel.global_delivery_failed', channel, topic, instance, error: String(error) }))
+        log.error('channel.global_delivery_failed', { channel, topic, instance, error })
       }
     })
     return { instances: rows.length, done: Promise.all(calls).then(() => undefined) }
