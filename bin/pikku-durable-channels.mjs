@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 const BIN = fileURLToPath(import.meta.url)
 const PACKAGE_ROOT = resolve(dirname(BIN), '..')
 const META_MODULE = join(PACKAGE_ROOT, 'src', 'meta', 'index.ts')
-const REGISTRY_MODULE = join(PACKAGE_ROOT, 'src', 'core', 'registry.ts')
+const REGISTRY_MODULE = join(PACKAGE_ROOT, 'src', 'core', 'wiring', 'registry.ts')
 const META_FILE = 'channels.meta.json'
 const ASYNCAPI_FILE = 'asyncapi.json'
 

@@ -1,4 +1,4 @@
-import type { ErrorCode, ErrorIssue } from '../core/errors'
+import type { ErrorCode, ErrorIssue } from '../core/protocol/frames'
 
 /**
  * Codes a client call can fail with: the protocol's own, plus what only the

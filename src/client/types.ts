@@ -1,9 +1,8 @@
-import type { OutputOf, PikkuFunction, WireInputOf } from '../core/function'
-import type { TopicMap } from '../core/topics'
-import type { ChannelDefinition } from '../core/wire-channel'
+import type { TopicMap } from '../core/event-hub/topics'
+import type { OutputOf, PikkuFunction, WireInputOf } from '../core/types'
+import type { AnyChannel, ChannelDefinition } from '../core/wiring/channel-definition'
 
-/** Any wired channel, as `wireChannel` returns it. */
-export type AnyChannel = ChannelDefinition<string, string, any, any, any>
+export type { AnyChannel }
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never
 

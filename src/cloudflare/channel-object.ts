@@ -1,29 +1,23 @@
 import { DurableObject } from 'cloudflare:workers'
-import { Connection, type ConnectionRecord } from '../core/connection'
-import { ChannelError, INTERNAL_ERROR } from '../core/errors'
-import type { GlobalBridge, PublishResult } from '../core/event-hub'
+import { EventHubError, INTERNAL_ERROR } from '../core/errors'
+import type { PublishResult } from '../core/event-hub/event-hub'
 import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
-import { createConsoleLogger } from '../core/logger'
-import { CloseCode, encodeError, PING_FRAME, PONG_FRAME } from '../core/protocol'
-import { registry } from '../core/registry'
-import { ChannelRuntime, type SingletonServices } from '../core/runtime'
-import { parseWith } from '../core/schema'
+import { PING_FRAME, PONG_FRAME } from '../core/protocol/actions'
+import { CloseCode, closeReplyFor } from '../core/protocol/close'
+import { encodeError } from '../core/protocol/encode'
+import { Connection, type ConnectionRecord } from '../core/runtime/connection'
+import { ChannelRuntime, type SingletonServices } from '../core/runtime/runtime'
+import { registry } from '../core/wiring/registry'
+import { ObjectIdentity, type InstanceAddress } from './addressing'
 import { readForwardedUpgrade } from './forwarded-upgrade'
+import { globalBridge, instanceDelivery, type GlobalTopicsRpc } from './global-topics/bridge'
+import { TopicCoordinator } from './global-topics/coordinator'
+import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
 import { HibernatableSocket } from './hibernatable-socket'
-import { ObjectIdentity } from './object-identity'
+import type { PublishOutcome } from './publisher'
 import { createSingletonServices } from './services'
+import { shellLog } from './shell-log'
 import { SqlHubStore } from './sql-hub-store'
-import { coordinatorName, instanceName } from './object-names'
-import { TopicCoordinator } from './topic-coordinator'
-
-/** For failures before the app's services (and their logger) exist. */
-const log = createConsoleLogger()
-
-/** How an outside caller reaches an instance: its name, and the binding it is reachable under. */
-export interface InstanceAddress {
-  instance: string
-  binding: string
-}
 
 /**
  * The Durable Object behind every channel instance (one per filled-in route,
@@ -35,7 +29,7 @@ export interface InstanceAddress {
  *
  * Re-export it from your Worker and bind it as `CHANNELS`.
  */
-export class ChannelObject extends DurableObject<Record<string, unknown>> {
+export class ChannelObject extends DurableObject<Record<string, unknown>> implements GlobalTopicsRpc {
   /** Connections by socket, for this wake only; the attachment is the source of truth. */
   readonly #connections = new WeakMap<WebSocket, Connection>()
   readonly #runtimes = new Map<string, ChannelRuntime>()
@@ -54,33 +48,23 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
   override async fetch(request: Request): Promise<Response> {
     const upgrade = readForwardedUpgrade(request)
     if (!upgrade || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
-      return Response.json({ error: { code: 'BAD_REQUEST', message: 'ChannelObject only accepts WebSocket upgrades forwarded by channels()' } }, { status: 400 })
+      return handshakeError('BAD_REQUEST', 'ChannelObject only accepts WebSocket upgrades forwarded by channels()')
     }
-    this.#identity.remember({ instance: instanceName(upgrade.channel, upgrade.path), binding: upgrade.binding })
+    this.#identity.remember(upgrade.binding)
     let runtime: ChannelRuntime | undefined
+    let openingData: unknown
     try {
       runtime = await this.#runtime(upgrade.channel)
+      if (!runtime) return handshakeError('NOT_FOUND', `No channel named "${upgrade.channel}" is wired`)
+      openingData = await openingDataOf(runtime.channel, upgrade.openingInput)
     } catch (error) {
-      log.error('channel.services_failed', { error })
-      return Response.json({ error: INTERNAL_ERROR }, { status: 500 })
-    }
-    if (!runtime) return Response.json({ error: { code: 'NOT_FOUND', message: `No channel named "${upgrade.channel}" is wired` } }, { status: 404 })
-
-    let openingData: unknown = upgrade.openingInput
-    const schema = runtime.channel.openingData
-    if (schema) {
-      try {
-        openingData = await parseWith(schema, upgrade.openingInput, 'Opening data')
-      } catch (error) {
-        if (error instanceof ChannelError) return Response.json({ error: error.toPayload() }, { status: 400 })
-        throw error
-      }
+      return handshakeErrorFor(error, { event: 'channel.upgrade_failed', fields: { channel: upgrade.channel } })
     }
 
     const limits = resolveLimits(runtime.channel.limits, upgrade.limits)
     // Counting sockets scans them all; only pay for it when a limit below the platform's is set.
     if (limits.maxConnections < PLATFORM_MAX_CONNECTIONS && this.ctx.getWebSockets().length >= limits.maxConnections) {
-      return Response.json({ error: { code: 'CHANNEL_FULL', message: `This channel instance holds its maximum of ${limits.maxConnections} connections` } }, { status: 503 })
+      return handshakeError('CHANNEL_FULL', `This channel instance holds its maximum of ${limits.maxConnections} connections`)
     }
 
     const { 0: client, 1: server } = new WebSocketPair()
@@ -91,8 +75,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
       // Saved before accepting, so an oversized session is refused rather than half-connected.
       socket.save(record)
     } catch (error) {
-      log.error('channel.upgrade_failed', { channel: upgrade.channel, error })
-      return Response.json({ error: INTERNAL_ERROR }, { status: 500 })
+      return handshakeErrorFor(error, { event: 'channel.upgrade_failed', fields: { channel: upgrade.channel } })
     }
     // The channel id tag finds this socket again after a wake, for EventHub deliveries.
     this.ctx.acceptWebSocket(server, [record.channelId])
@@ -110,27 +93,17 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     return this.#messageAfterWake(ws, message)
   }
 
-  async #messageAfterWake(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    let found
-    try {
-      found = await this.#find(ws)
-    } catch (error) {
-      // Only building the app's services can fail here; the runtime itself never throws.
-      log.error('channel.services_failed', { error })
-      ws.send(encodeError(undefined, undefined, INTERNAL_ERROR))
-      return
-    }
-    if (found) await found.runtime.message(found.conn, message)
-  }
-
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // Complete the closing handshake: the hibernation API leaves it to us.
-    // 1005/1006/1015 describe a close; they cannot be sent in one.
-    const reply = code === CloseCode.NO_STATUS || code === CloseCode.ABNORMAL || code === CloseCode.TLS ? CloseCode.NORMAL : code
-    try {
-      ws.close(reply, reason)
-    } catch {
-      // Already closed.
+    // The hibernation API leaves the closing handshake to us. There is nobody
+    // to answer after 1005/1006/1015, and a close sent then can fail
+    // asynchronously, past any try/catch (see closeReplyFor).
+    const reply = closeReplyFor(code)
+    if (reply !== undefined) {
+      try {
+        ws.close(reply, reason)
+      } catch {
+        // Already closed.
+      }
     }
     const found = await this.#find(ws)
     if (found) await found.runtime.closed(found.conn)
@@ -145,30 +118,37 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
 
   // RPC: publishing from outside (a Worker, a cron or queue handler, another object).
 
-  /** Publishes to this instance's subscribers (or, for a global topic, to every instance's). */
-  async publish(channel: string, topic: string, data: unknown, address?: InstanceAddress): Promise<PublishResult> {
-    if (address) this.#identity.remember(address)
-    return (await this.#requireRuntime(channel)).hub.publish(topic, data)
+  /** Publishes to this instance's subscribers (or, for a global topic, to every instance's); the caller's mistakes come back as `refused`. */
+  async publish(channel: string, topic: string, data: unknown, address: InstanceAddress): Promise<PublishOutcome> {
+    this.#identity.remember(address.binding)
+    try {
+      return { result: await (await this.#requireRuntime(channel)).hub.publish(topic, data) }
+    } catch (error) {
+      if (error instanceof EventHubError) return { refused: error.problem.charAt(0).toUpperCase() + error.problem.slice(1) }
+      throw error
+    }
   }
 
-  /** A coordinator forwards a global publish here: deliver it to this instance's subscribers. */
-  async deliverGlobal(channel: string, topic: string, data: unknown): Promise<PublishResult> {
-    return (await this.#requireRuntime(channel)).hub.publishHere(topic, data)
+  /** A coordinator forwards a global publish here: deliver it to this instance's subscribers, skipping the sender. */
+  async deliverLocal(channel: string, topic: string, data: unknown, skip?: string): Promise<PublishResult> {
+    return (await this.#requireRuntime(channel)).hub.deliverLocal(topic, data, { skip })
   }
 
   // RPC: the coordinator role, on the object named by coordinatorName().
 
+  /** An instance gained its first subscriber under this coordinator's topic. */
   async topicRegister(instance: string, binding: string): Promise<void> {
     this.#topicCoordinator().register(instance, binding)
   }
 
+  /** An instance lost its last subscriber under this coordinator's topic. */
   async topicUnregister(instance: string): Promise<void> {
     this.#topicCoordinator().unregister(instance)
   }
 
   /** Forwards to every registered instance; returns once all are on their way (it does not wait for slow ones). */
-  async topicPublish(channel: string, topic: string, data: unknown): Promise<{ instances: number }> {
-    const { instances, done } = this.#topicCoordinator().forward(channel, topic, data)
+  async topicFanOut(channel: string, topic: string, data: unknown, skip?: string): Promise<{ instances: number }> {
+    const { instances, done } = this.#topicCoordinator().fanOut(channel, topic, data, skip)
     this.ctx.waitUntil(done)
     return { instances }
   }
@@ -176,6 +156,20 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
   /** The instances registered for this coordinator's topic. */
   async topicInstances(): Promise<string[]> {
     return this.#topicCoordinator().instances()
+  }
+
+  async #messageAfterWake(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const conn = this.#connectionOf(ws)
+    let found
+    try {
+      found = await this.#find(ws)
+    } catch (error) {
+      // Only building the app's services can fail here; the runtime itself never throws.
+      shellLog.error('channel.services_failed', { error })
+      conn?.send(encodeError(undefined, undefined, INTERNAL_ERROR))
+      return
+    }
+    if (found) await found.runtime.message(found.conn, message)
   }
 
   /** The connection and runtime for a socket, rebuilt from its attachment after a wake. */
@@ -188,8 +182,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
     const runtime = await this.#runtime(conn.record.channel)
     if (!runtime) {
       // The channel was removed by a deploy while this socket stayed attached.
-      conn.markClosed()
-      conn.socket.close(CloseCode.CHANNEL_GONE, 'Channel no longer exists')
+      conn.close(CloseCode.CHANNEL_GONE, 'Channel no longer exists')
       return undefined
     }
     return { conn, runtime }
@@ -223,42 +216,22 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> {
       this.#hubStore ??= new SqlHubStore(this.ctx.storage.sql)
       runtime = new ChannelRuntime(channel, singletons, {
         hubStore: this.#hubStore,
+        channelMiddleware: registry.channelMiddlewareFor(channel),
+        functions: registry.functions,
         // A tag lookup, not a scan: each socket is tagged with its channel id.
-        lookup: (channelId) => {
+        findConnection: (channelId) => {
           const [ws] = this.ctx.getWebSockets(channelId)
           return ws ? this.#connectionOf(ws) : undefined
         },
-        global: this.#bridge(name),
+        global: globalBridge(name, this.#identity, this.env),
       })
       this.#runtimes.set(name, runtime)
     }
     return runtime
   }
 
-  /** How this instance takes part in global topics: through each topic's coordinator object. */
-  #bridge(channel: string): GlobalBridge {
-    const coordinator = (key: string) => {
-      const { binding } = this.#identity.address()
-      const namespace = this.env[binding] as DurableObjectNamespace<ChannelObject> | undefined
-      if (!namespace) throw new Error(`global topics: no Durable Object binding "${binding}"`)
-      return namespace.getByName(coordinatorName(channel, key))
-    }
-    return {
-      register: async (key) => {
-        const { instance, binding } = this.#identity.address()
-        await coordinator(key).topicRegister(instance, binding)
-      },
-      unregister: async (key) => {
-        await coordinator(key).topicUnregister(this.#identity.address().instance)
-      },
-      publish: async (key, topic, data) => {
-        await coordinator(key).topicPublish(channel, topic, data)
-      },
-    }
-  }
-
   #topicCoordinator(): TopicCoordinator {
-    return (this.#coordinator ??= new TopicCoordinator(this.ctx.storage.sql, this.env))
+    return (this.#coordinator ??= new TopicCoordinator(this.ctx.storage.sql, instanceDelivery(this.env)))
   }
 
   #services(): Promise<SingletonServices> {

@@ -5,7 +5,7 @@ import type { LimitOptions } from '../core/limits'
  * The router strips every header with this prefix from client requests
  * before setting its own, so a client cannot forge them.
  */
-export const INTERNAL_HEADER_PREFIX = 'x-pikku-'
+const INTERNAL_HEADER_PREFIX = 'x-pikku-'
 
 const HEADERS = {
   channel: `${INTERNAL_HEADER_PREFIX}channel`,
@@ -31,7 +31,7 @@ export interface ForwardedUpgrade {
   binding?: string
 }
 
-export function withoutInternalHeaders(headers: Headers): Headers {
+function withoutInternalHeaders(headers: Headers): Headers {
   const clean = new Headers(headers)
   for (const name of [...clean.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) clean.delete(name)
   return clean
@@ -41,6 +41,7 @@ export function withoutInternalHeaders(headers: Headers): Headers {
 const pack = (value: unknown) => encodeURIComponent(JSON.stringify(value))
 const unpack = (value: string) => JSON.parse(decodeURIComponent(value))
 
+/** The request the router sends to the instance's object: the client's own headers, minus forged internal ones, plus ours. */
 export function forwardUpgrade(request: Request, upgrade: ForwardedUpgrade): Request {
   const headers = withoutInternalHeaders(request.headers)
   headers.set(HEADERS.channel, upgrade.channel)
@@ -52,6 +53,7 @@ export function forwardUpgrade(request: Request, upgrade: ForwardedUpgrade): Req
   return new Request(request.url, { method: 'GET', headers })
 }
 
+/** The upgrade the router forwarded, or undefined for a request that did not come through `channels()`. */
 export function readForwardedUpgrade(request: Request): ForwardedUpgrade | undefined {
   const get = (name: string) => request.headers.get(name)
   const channel = get(HEADERS.channel)

@@ -1,7 +1,7 @@
-import type { ConnectionRecord, Frame, Socket } from '../core/connection'
+import type { ConnectionRecord, Frame, Socket } from '../core/runtime/connection'
 
 /** Attachments are capped by the platform; sessions share this budget with opening data. */
-export const ATTACHMENT_LIMIT_BYTES = 16 * 1024
+const ATTACHMENT_LIMIT_BYTES = 16 * 1024
 
 const ATTACHMENT_VERSION = 1
 

@@ -1,12 +1,37 @@
-import type { PublishResult } from '../core/event-hub'
-import { instancePath, type RouteParams } from '../core/route'
-import { findTopic } from '../core/topics'
-import type { ChannelDefinition, TopicsOf } from '../core/wire-channel'
-import type { ChannelObject } from './channel-object'
-import { coordinatorName, instanceName } from './object-names'
+import type { PublishResult } from '../core/event-hub/event-hub'
+import { lookUpTopic } from '../core/event-hub/topics'
+import type { HandshakeErrorCode } from '../core/protocol/handshake'
+import type { AnyChannel, ChannelDefinition, TopicsOf } from '../core/wiring/channel-definition'
+import { instancePath, type RouteParams } from '../core/wiring/route'
+import { channelNamespace, coordinatorName, DEFAULT_BINDING, instanceName, type InstanceAddress } from './addressing'
 
-type AnyChannel = ChannelDefinition<string, string, any, any, any>
 type ParamsOf<Channel> = Channel extends ChannelDefinition<any, infer Route, any, any, any> ? RouteParams<Route> : never
+
+/** What an instance answers a publish from outside: the result, or why the publish is the caller's to fix. */
+export type PublishOutcome = { result: PublishResult } | { refused: string }
+
+/** The RPC surface of `ChannelObject` a publisher uses. */
+interface PublisherRpc extends Rpc.DurableObjectBranded {
+  publish(channel: string, topic: string, data: unknown, address: InstanceAddress): Promise<PublishOutcome>
+  topicFanOut(channel: string, topic: string, data: unknown): Promise<{ instances: number }>
+}
+
+/**
+ * A publish the caller must fix: a malformed or undeclared topic, missing
+ * route params, a broadcast of a topic that is not global, an event that fails
+ * its schema or is too large. Anything else a publisher throws is a server failure.
+ */
+export class PublishError extends Error {
+  override readonly name = 'PublishError'
+
+  constructor(
+    /** The status the publish route answers with comes from this code. */
+    readonly code: Extract<HandshakeErrorCode, 'INVALID_INPUT'>,
+    message: string,
+  ) {
+    super(message)
+  }
+}
 
 /** Publishing from outside a channel: a Worker's fetch, a cron or queue handler, another object. */
 export interface ChannelPublisher {
@@ -27,32 +52,41 @@ export interface ChannelPublisher {
 
 /**
  * A typed publisher over the `ChannelObject` binding in `env`
- * (`CHANNELS` unless you say otherwise).
+ * (`CHANNELS` unless you say otherwise). Caller mistakes throw `PublishError`.
  */
 export function publisher(env: Record<string, unknown>, options: { binding?: string } = {}): ChannelPublisher {
-  const binding = options.binding ?? 'CHANNELS'
-  const namespace = () => {
-    const found = env[binding] as DurableObjectNamespace<ChannelObject> | undefined
-    if (!found || typeof found.getByName !== 'function') throw new Error(`publisher: no Durable Object binding "${binding}" in env`)
-    return found
-  }
+  const binding = options.binding ?? DEFAULT_BINDING
+  const namespace = () => channelNamespace<PublisherRpc>(env, binding, 'publisher')
   return {
     async publish(channel, params, topic, data) {
-      const instance = instanceName(channel.name, instancePathFor(channel, params as Record<string, string>))
-      return namespace().getByName(instance).publish(channel.name, topic, data, { instance, binding })
+      declarationOf(channel, topic)
+      const instance = instanceName(channel.name, pathOf(channel, params as Record<string, string>))
+      const outcome = await namespace().getByName(instance).publish(channel.name, topic, data, { instance, binding })
+      if ('refused' in outcome) throw new PublishError('INVALID_INPUT', outcome.refused)
+      return outcome.result
     },
     async broadcast(channel, topic, data) {
-      const found = findTopic(channel.topics, topic)
-      if (!found?.spec.global) throw new Error(`publisher.broadcast: topic "${topic}" is not a global topic of channel "${channel.name}"`)
-      return namespace().getByName(coordinatorName(channel.name, found.key)).topicPublish(channel.name, topic, data)
+      const { key, spec } = declarationOf(channel, topic)
+      if (!spec.global) throw new PublishError('INVALID_INPUT', `Topic "${topic}" is not a global topic of channel "${channel.name}": give the instance's params`)
+      return namespace().getByName(coordinatorName(channel.name, key)).topicFanOut(channel.name, topic, data)
     },
   }
 }
 
+function declarationOf(channel: AnyChannel, topic: string) {
+  const found = lookUpTopic(channel.topics, channel.name, topic, false)
+  if ('problem' in found) throw new PublishError('INVALID_INPUT', capitalize(found.problem))
+  return found.declaration
+}
+
 /** The instance path for route params, refusing missing or non-string ones. */
-export function instancePathFor(channel: AnyChannel, params: Record<string, string>): string {
+function pathOf(channel: AnyChannel, params: Record<string, string>): string {
   for (const name of channel.route.params) {
-    if (typeof params?.[name] !== 'string' || params[name] === '') throw new Error(`channel "${channel.name}" (${channel.route.pattern}) needs the parameter "${name}"`)
+    if (typeof params?.[name] !== 'string' || params[name] === '') throw new PublishError('INVALID_INPUT', `Channel "${channel.name}" (${channel.route.pattern}) needs the parameter "${name}"`)
   }
   return instancePath(channel.route, params)
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }

@@ -1,14 +1,12 @@
 import { Hono, type Context } from 'hono'
-import { ChannelError, INTERNAL_ERROR } from '../core/errors'
-import { createConsoleLogger } from '../core/logger'
 import { checkLimits, type LimitOptions } from '../core/limits'
-import { registry } from '../core/registry'
-import { instancePath } from '../core/route'
-import { parseWith } from '../core/schema'
-import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wire-channel'
+import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wiring/channel-definition'
+import { registry } from '../core/wiring/registry'
+import { instancePath } from '../core/wiring/route'
+import { channelNamespace, DEFAULT_BINDING, instanceName } from './addressing'
 import { forwardUpgrade } from './forwarded-upgrade'
-import { instanceName } from './object-names'
-import { publishHandler, type PublishRouteOptions } from './publish-route'
+import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
+import { publishHandler, type PublishRouteOptions, type ShellEnv } from './publish-route'
 
 export interface ChannelsOptions extends LimitOptions {
   /** Name of the Durable Object binding for `ChannelObject`. Default `CHANNELS`. */
@@ -25,13 +23,6 @@ export interface ChannelsOptions extends LimitOptions {
   publishRoute?: PublishRouteOptions
 }
 
-type Env = { Bindings: Record<string, unknown> }
-
-/** The router runs before any app services exist: it logs JSON lines like the default logger. */
-const log = createConsoleLogger()
-
-const HTTP_STATUS = { UNAUTHENTICATED: 401, FORBIDDEN: 403 } as const
-
 /**
  * A Hono app that routes WebSocket upgrades for every wired channel to its
  * channel instance's Durable Object. Use it as the Worker, or mount it:
@@ -39,22 +30,22 @@ const HTTP_STATUS = { UNAUTHENTICATED: 401, FORBIDDEN: 403 } as const
  * any socket is accepted: 426 not an upgrade, 403 origin not allowed, 404 no
  * such route (standalone app), 400 bad opening data, 401/403 from `authenticate`.
  */
-export function channels(options: ChannelsOptions = {}): Hono<Env> {
-  const binding = options.binding ?? 'CHANNELS'
+export function channels(options: ChannelsOptions = {}): Hono<ShellEnv> {
+  const binding = options.binding ?? DEFAULT_BINDING
   const limits = checkLimits(options, 'channels()')
   const allowOrigin = originCheck(options.origins)
   const wired = [...registry.channels.values()]
   if (wired.length === 0) throw new Error('channels(): no channel is wired yet; import your *.channel.ts files before calling channels()')
   registry.seal('channels()')
 
-  const app = new Hono<Env>()
-  if (options.publishRoute) app.post(options.publishRoute.path ?? '/_publish', publishHandler(options.publishRoute, binding))
+  const app = new Hono<ShellEnv>()
+  if (options.publishRoute) app.post(options.publishRoute.path ?? '/_publish', publishHandler(options.publishRoute, binding, registry.channels))
   // Hono tries routes in the order they are added: most specific first, so /chat/lobby wins over /chat/:room.
   for (const channel of wired.sort((a, b) => b.route.specificity - a.route.specificity)) {
     const authenticate = channel.authenticate ?? options.authenticate
     app.all(channel.route.pattern, (c) => upgrade(c, channel, { binding, limits, allowOrigin, authenticate }))
   }
-  app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `No channel is wired at ${c.req.path}` } }, 404))
+  app.notFound((c) => handshakeError('NOT_FOUND', `No channel is wired at ${c.req.path}`))
   return app
 }
 
@@ -65,37 +56,29 @@ interface UpgradeRules {
   authenticate: UpgradeAuthenticator | undefined
 }
 
-async function upgrade(c: Context<Env>, channel: ChannelDefinition, rules: UpgradeRules): Promise<Response> {
+async function upgrade(c: Context<ShellEnv>, channel: ChannelDefinition, rules: UpgradeRules): Promise<Response> {
   if (c.req.method !== 'GET' || c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-    return c.json(
-      { error: { code: 'UPGRADE_REQUIRED', message: `${c.req.path} is the WebSocket channel "${channel.name}"; connect with a GET and "Upgrade: websocket"` } },
-      426,
-      { Upgrade: 'websocket' },
-    )
+    return handshakeError('UPGRADE_REQUIRED', `${c.req.path} is the WebSocket channel "${channel.name}"; connect with a GET and "Upgrade: websocket"`, {
+      headers: { Upgrade: 'websocket' },
+    })
   }
   const origin = c.req.header('origin')
-  if (origin !== undefined && !rules.allowOrigin(origin)) {
-    return c.json({ error: { code: 'FORBIDDEN', message: `Origin ${origin} may not open this channel` } }, 403)
-  }
+  if (origin !== undefined && !rules.allowOrigin(origin)) return handshakeError('FORBIDDEN', `Origin ${origin} may not open this channel`)
   const params = c.req.param() as Record<string, string>
   // Path parameters win over query values of the same name: the path picks the instance.
   const openingInput = { ...c.req.query(), ...params }
-  let openingData: unknown = openingInput
   let session: unknown
   try {
-    if (channel.openingData) openingData = await parseWith(channel.openingData, openingInput, 'Opening data')
+    const openingData = await openingDataOf(channel, openingInput)
     if (rules.authenticate) session = await rules.authenticate(c.req.raw, { channel: channel.name, openingData, env: c.env ?? {} })
   } catch (error) {
-    if (error instanceof ChannelError) {
-      const status = error.code === 'INVALID_INPUT' ? 400 : error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN' ? HTTP_STATUS[error.code] : 500
-      return c.json({ error: error.toPayload() }, status)
-    }
-    log.error('channel.upgrade_failed', { channel: channel.name, error })
-    return c.json({ error: INTERNAL_ERROR }, 500)
+    return handshakeErrorFor(error, { event: 'channel.upgrade_failed', fields: { channel: channel.name } })
   }
-  const namespace = c.env?.[rules.binding] as DurableObjectNamespace | undefined
-  if (!namespace || typeof namespace.getByName !== 'function') {
-    return c.json({ error: { code: 'INTERNAL', message: `No Durable Object binding "${rules.binding}": bind ChannelObject as ${rules.binding} in wrangler.toml` } }, 500)
+  let namespace
+  try {
+    namespace = channelNamespace(c.env ?? {}, rules.binding, 'channels()')
+  } catch (error) {
+    return handshakeError('INTERNAL', (error as Error).message)
   }
   const path = instancePath(channel.route, params)
   const stub = namespace.getByName(instanceName(channel.name, path))

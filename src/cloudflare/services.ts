@@ -1,5 +1,5 @@
 import { createConsoleLogger, type Logger } from '../core/logger'
-import type { SingletonServices } from '../core/runtime'
+import type { SingletonServices } from '../core/runtime/runtime'
 
 /** What a services factory gets: the Worker's env and the storage of the channel instance's object. */
 export interface ServicesContext<Env = Record<string, unknown>> {

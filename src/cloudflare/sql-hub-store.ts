@@ -1,4 +1,4 @@
-import type { HubStore, LoggedEvent } from '../core/event-hub'
+import type { HubStore, LoggedEvent } from '../core/event-hub/hub-store'
 
 /**
  * EventHub state in the object's SQLite storage. Tables are prefixed

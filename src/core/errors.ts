@@ -1,34 +1,4 @@
-/**
- * The closed set of error codes a client can receive (protocol v1).
- * Adding a code is a protocol change: clients switch on these.
- */
-export const ERROR_CODES = [
-  'BAD_MESSAGE',
-  'UNKNOWN_ACTION',
-  'INVALID_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'RATE_LIMITED',
-  'TOO_LARGE',
-  'BINARY_NOT_SUPPORTED',
-  'INTERNAL',
-] as const
-
-export type ErrorCode = (typeof ERROR_CODES)[number]
-
-/** One validation problem, reduced to what a client can act on. */
-export interface ErrorIssue {
-  message: string
-  /** Keys from the root of the input to the offending value. */
-  path?: (string | number)[]
-}
-
-/** The `error` object of an error frame. */
-export interface ErrorPayload {
-  code: ErrorCode
-  message: string
-  issues?: ErrorIssue[]
-}
+import type { ErrorCode, ErrorIssue, ErrorPayload } from './protocol/frames'
 
 /**
  * An error meant for the client. Throw it from a handler to answer with a
@@ -55,4 +25,24 @@ export class WiringError extends Error {
   override readonly name = 'WiringError'
 }
 
+/**
+ * Server code used EventHub wrongly: a malformed or undeclared topic, an
+ * event that fails its topic's schema or is too large. The publisher's bug:
+ * inside a handler it answers `INTERNAL`; from outside, `publisher(env)`
+ * reports it as a `PublishError`.
+ */
+export class EventHubError extends Error {
+  override readonly name = 'EventHubError'
+
+  constructor(problem: string) {
+    super(`eventHub: ${problem}`)
+  }
+
+  /** The problem without the `eventHub:` prefix. */
+  get problem(): string {
+    return this.message.slice('eventHub: '.length)
+  }
+}
+
+/** What a client sees of any failure that is not a `ChannelError`: never the details. */
 export const INTERNAL_ERROR: ErrorPayload = { code: 'INTERNAL', message: 'Internal error' }

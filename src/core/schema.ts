@@ -1,5 +1,6 @@
 import { safeParse, safeParseAsync, type BaseIssue, type GenericSchema, type GenericSchemaAsync } from 'valibot'
-import { ChannelError, type ErrorIssue } from './errors'
+import { ChannelError } from './errors'
+import type { ErrorIssue } from './protocol/frames'
 
 /** A valibot schema (sync or async) whose output is `T`. */
 export type Schema<T = unknown> = GenericSchema<any, T> | GenericSchemaAsync<any, T>

@@ -1,5 +1,10 @@
-import type { InputOf, OutputOf, PikkuFunction } from './function'
 import type { Logger } from './logger'
+import type { EventFrame, MessageFrame, ReplyFrame } from './protocol/frames'
+import type { OutputSchema, Schema } from './schema'
+
+// The vocabulary every other module shares: what handlers, middleware and
+// permissions are and what they are given. Types only, so that concept files
+// depend on this file and never on each other for their types.
 
 /**
  * Augment this interface once in your app to type every handler without
@@ -110,3 +115,87 @@ export interface Wire<Session = AppSession | undefined> {
   clearSession(): void
   readonly channel?: ChannelHandle
 }
+
+// ---------------------------------------------------------------- functions
+
+/** Which constructor made a function; decides its defaults (pikkuFunc needs a session). */
+export type FunctionKind = 'func' | 'sessionless' | 'connect' | 'disconnect' | 'channel'
+
+/** Everything a function kind accepts besides `func`. */
+export interface FunctionOptions<In, Out> {
+  /** Whether a session is required. Default: true for `pikkuFunc`, the channel's `auth` otherwise. */
+  auth?: boolean
+  /** Any one key passing lets the call through; an array under a key needs all its entries. */
+  permissions?: Permissions
+  /** Runs around this function, inside the channel's middleware. */
+  middleware?: PikkuMiddleware[]
+  /** Validates and types the input (valibot). */
+  input?: Schema<In>
+  /**
+   * Validates and types the result; a mismatch is a server bug and answers
+   * `INTERNAL`. It must not transform: the handler returns what the client gets.
+   */
+  output?: OutputSchema<Out>
+  title?: string
+  tags?: string[]
+}
+
+/**
+ * A function as the runtime stores it. `~in`/`~out` carry types only; `~wireIn`
+ * is the input as a client sends it (before schema defaults and transforms).
+ */
+export interface PikkuFunction<In = any, Out = any, Kind extends FunctionKind = FunctionKind, WireIn = In> extends FunctionOptions<In, Out> {
+  readonly kind: Kind
+  readonly func: (services: any, data: In, wire: any) => Out | Promise<Out>
+  readonly '~in'?: In
+  readonly '~out'?: Out
+  readonly '~wireIn'?: WireIn
+}
+
+export type InputOf<F> = F extends PikkuFunction<infer In, any, any, any> ? In : never
+export type OutputOf<F> = F extends PikkuFunction<any, infer Out, any, any> ? Awaited<Out> : never
+/** What a client sends: the input schema's input type (defaults still optional), or the input type. */
+export type WireInputOf<F> = F extends PikkuFunction<any, any, any, infer WireIn> ? WireIn : never
+
+// ---------------------------------------------------------------- middleware and permissions
+
+/** What a middleware is wrapped around. */
+export interface Interaction {
+  /** `rpc` for a function invoked through `services.rpc`, whichever handler invoked it. */
+  kind: 'connect' | 'message' | 'disconnect' | 'rpc'
+  /** Channel name. */
+  channel: string
+  /** The channel's route pattern, e.g. `/chat/:room`. */
+  route: string
+  channelId: string
+  /** The action, for messages routed by `onMessageWiring`; the function's name for `rpc`. */
+  action?: string
+}
+
+/** Runs around a handler; call `next()` to continue, throw to stop with an error. */
+export type PikkuMiddleware = (services: Services, interaction: Interaction, next: () => Promise<void>) => Promise<void>
+
+/** Decides whether a call may run; `data` is the validated input. */
+export type PikkuPermission<In = any> = (services: Services, data: In, wire: Wire) => boolean | Promise<boolean>
+
+/** Any one key passing lets the call through; an array under a key needs all of its entries. */
+export type Permissions = Record<string, PikkuPermission | PikkuPermission[]>
+
+/**
+ * A frame on its way to one connection, before encoding: a `reply`, a
+ * `message` (`channel.send`) or an `event` (EventHub delivery). Welcome,
+ * error and pong frames are protocol bookkeeping and skip channel middleware;
+ * so do binary frames.
+ */
+export type ChannelEvent = (ReplyFrame | MessageFrame | EventFrame) & {
+  /** Payloads differ per action and topic; middleware reads and reshapes them freely. */
+  data?: any
+  /** Fields a middleware adds (`{ ...event, sentAt }`) travel in the frame. */
+  [field: string]: unknown
+}
+
+/** Passes the event on (possibly changed), fans it out (`[a, b]`), or drops it (`null`). */
+export type ChannelMiddlewareNext = (event: ChannelEvent | ChannelEvent[] | null) => Promise<void>
+
+/** Runs on everything a connection is sent, in the connection's own services. */
+export type PikkuChannelMiddleware = (services: ChannelServices, event: ChannelEvent, next: ChannelMiddlewareNext) => Promise<void>

@@ -1,10 +1,10 @@
 import * as v from 'valibot'
-import { ERROR_CODES, type ErrorCode } from '../core/errors'
-import type { FunctionKind } from '../core/function'
+import { DEFAULT_REPLAY, type ReplayOptions } from '../core/event-hub/topics'
 import type { LimitOptions } from '../core/limits'
-import type { Permissions } from '../core/permission'
-import { DEFAULT_REPLAY, isPattern, type ReplayOptions } from '../core/topics'
-import type { ChannelDefinition, ResolvedAction } from '../core/wire-channel'
+import { ERROR_CODES, type ErrorCode } from '../core/protocol/frames'
+import { isPattern } from '../core/protocol/topics'
+import type { FunctionKind, Permissions } from '../core/types'
+import type { ChannelDefinition, ResolvedHandler } from '../core/wiring/channel-definition'
 import { toJson, type JsonSchema } from './json-schema'
 
 /** Everything wired, as plain JSON: what `pikku-durable-channels gen` writes to `channels.meta.json`. */
@@ -158,11 +158,11 @@ export function describeChannel(channel: ChannelDefinition): ChannelMeta {
   }
 }
 
-function handler(action: ResolvedAction | undefined): HandlerMeta | null {
+function handler(action: ResolvedHandler | undefined): HandlerMeta | null {
   return action ? describeHandler(action) : null
 }
 
-function describeHandler(action: ResolvedAction): HandlerMeta {
+function describeHandler(action: ResolvedHandler): HandlerMeta {
   const { func } = action
   return {
     kind: func.kind,

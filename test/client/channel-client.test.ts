@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ChannelClient, ChannelClientError, createClient, type ClientOptions, type ConnectionState } from '../../src/client/index'
+import { ChannelClient, createClient, type ClientOptions } from '../../src/client/channel-client'
+import { ChannelClientError } from '../../src/client/client-error'
+import type { ConnectionState } from '../../src/client/types'
 import { fakeWebSocket, type FakeSocket } from './support/fake-websocket'
 import type { clientFixtureChannel } from './support/fixture.channel'
 

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import WebSocket from 'ws'
-import { ChannelClientError, createClient, type ChannelClient, type ConnectionState } from '../../src/client/index'
+import { createClient, type ChannelClient } from '../../src/client/channel-client'
+import { ChannelClientError } from '../../src/client/client-error'
+import type { ConnectionState } from '../../src/client/types'
 import { DevServer, sleep } from './support/dev-server'
 import { randomRoom, wsUrl } from './support/client'
 

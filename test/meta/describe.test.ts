@@ -1,9 +1,9 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import { ERROR_CODES } from '../../src/core/errors'
-import { pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc, pikkuFunc, pikkuSessionlessFunc } from '../../src/core/function'
-import { pikkuPermission } from '../../src/core/permission'
-import { defineChannel } from '../../src/core/wire-channel'
+import { ERROR_CODES } from '../../src/core/protocol/frames'
+import { pikkuPermission } from '../../src/core/runtime/permission'
+import { defineChannel } from '../../src/core/wiring/define-channel'
+import { pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc, pikkuFunc, pikkuSessionlessFunc } from '../../src/core/wiring/function'
 import { describeChannels, stableStringify, toJson } from '../../src/meta'
 
 const isAdmin = pikkuPermission(async () => true)

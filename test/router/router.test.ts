@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
 import { channels } from '../../src/cloudflare/router'
-import { wireChannel } from '../../src/core/wire-channel'
+import { wireChannel } from '../../src/core/wiring/wire'
 
 // Every channel is wired before channels() reads the registry.
 const onMessage = async () => {}

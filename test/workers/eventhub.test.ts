@@ -228,7 +228,7 @@ describe('publishing from outside a channel', () => {
 
     const undeclared = await request('/_publish', { method: 'POST', body: JSON.stringify({ channel: 'news', params: { room: r }, topic: 'nope', data: 1 }), headers: { Authorization: `Bearer ${SECRET}` } })
     expect(undeclared.status).toBe(400)
-    expect(await undeclared.json()).toEqual({ error: { code: 'INVALID_INPUT', message: 'Topic "nope" is not declared on channel "news"' } })
+    expect(await undeclared.json()).toEqual({ error: { code: 'INVALID_INPUT', message: 'Topic "nope" is not declared on channel "news"; add it to the channel\'s topics' } })
   })
 })
 

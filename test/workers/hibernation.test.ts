@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { PING_FRAME } from '../../src/core/protocol'
+import { PING_FRAME } from '../../src/core/protocol/actions'
 import { readLifecycle } from './fixture/lifecycle-log'
 import { servicesBuilt } from './fixture/services'
 import { constructions } from './fixture/worker'

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
-import { pikkuChannelFunc, pikkuSessionlessFunc } from '../../../src/core/function'
-import { wireChannel } from '../../../src/core/wire-channel'
+import { pikkuChannelFunc, pikkuSessionlessFunc } from '../../../src/core/wiring/function'
+import { wireChannel } from '../../../src/core/wiring/wire'
 
 /** Wiring shape 1: actions directly under `onMessageWiring` (routed on `action`). */
 export const clientFixtureChannel = wireChannel({

@@ -1,7 +1,12 @@
-import { Connection, type ConnectionRecord, type Frame, type Socket } from '../../../src/core/connection'
+import type { HubStore } from '../../../src/core/event-hub/hub-store'
+import { MemoryHubStore } from '../../../src/core/event-hub/memory-hub-store'
+import { resolveLimits } from '../../../src/core/limits'
 import type { Logger } from '../../../src/core/logger'
-import { ChannelRuntime } from '../../../src/core/runtime'
-import { defineChannel, type ChannelConfig } from '../../../src/core/wire-channel'
+import { Connection, type ConnectionRecord, type Frame, type Socket } from '../../../src/core/runtime/connection'
+import { ChannelRuntime } from '../../../src/core/runtime/runtime'
+import type { PikkuChannelMiddleware, PikkuFunction } from '../../../src/core/types'
+import type { ChannelConfig, ChannelDefinition } from '../../../src/core/wiring/channel-definition'
+import { defineChannel } from '../../../src/core/wiring/define-channel'
 
 /** One call to the recording logger. */
 export interface LogEntry {
@@ -49,18 +54,34 @@ export interface OpenOptions {
   session?: unknown
   /** Extra singleton services next to the logger. */
   services?: Record<string, unknown>
+  /** Functions for `services.rpc` (what `wireRPC` would register). Default: none. */
+  functions?: Record<string, PikkuFunction>
+  /** The channel's channel middleware as a registry would resolve it. Default: the channel's own. */
+  channelMiddleware?: PikkuChannelMiddleware[]
+  /** The store under the runtime's EventHub. Default: a fresh `MemoryHubStore`. */
+  hubStore?: HubStore
+}
+
+/** A connection record as the object makes it: limits resolved from the channel's settings and the defaults. */
+export function connectionRecord(channel: ChannelDefinition, channelId: string, fields: Partial<ConnectionRecord> = {}): ConnectionRecord {
+  return { channelId, channel: channel.name, path: '/test', openingData: {}, state: 'initial', limits: resolveLimits(channel.limits), ...fields }
 }
 
 /**
  * Defines a channel (named `test` at `/test` unless the config says otherwise)
- * and one connection to it over a `FakeSocket`, not yet connected.
+ * and one connection to it over a `FakeSocket`, not yet connected. Everything
+ * the runtime needs is passed to it explicitly, as the Durable Object does.
  */
 export function createConnection(config: Config, options: OpenOptions = {}) {
   const channel = defineChannel({ name: 'test', route: '/test', ...config })
   const logger = recordingLogger()
-  const runtime = new ChannelRuntime(channel, { ...options.services, logger })
+  const runtime = new ChannelRuntime(channel, { ...options.services, logger }, {
+    hubStore: options.hubStore ?? new MemoryHubStore(),
+    channelMiddleware: options.channelMiddleware ?? channel.channelMiddleware,
+    functions: new Map(Object.entries(options.functions ?? {})),
+  })
   const socket = new FakeSocket()
-  const record: ConnectionRecord = { channelId: 'conn-1', channel: channel.name, path: '/test', openingData: options.openingData ?? {}, state: 'initial' }
+  const record = connectionRecord(channel, 'conn-1', { openingData: options.openingData ?? {} })
   if (options.session !== undefined) record.session = options.session
   const conn = new Connection(record, socket)
   return {

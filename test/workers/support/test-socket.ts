@@ -1,5 +1,5 @@
 import { env, exports } from 'cloudflare:workers'
-import { coordinatorName, instanceName } from '../../../src/cloudflare/object-names'
+import { coordinatorName, instanceName } from '../../../src/cloudflare/addressing'
 
 /** A parsed text frame, or the bytes of a binary one. */
 export type Frame = Record<string, any> | Uint8Array

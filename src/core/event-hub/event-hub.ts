@@ -1,0 +1,182 @@
+import { exceeds } from '../bytes'
+import { ChannelError, EventHubError } from '../errors'
+import { PLATFORM_MAX_MESSAGE_SIZE } from '../limits'
+import { isPattern } from '../protocol/topics'
+import { parseWith, type Schema } from '../schema'
+import type { GlobalBridge } from './global-bridge'
+import type { HubStore } from './hub-store'
+import { prepareEvent, type PreparedEvent } from './prepared-event'
+import { ReplayLog, type ReplayResult } from './replay-log'
+import { SubscriberIndex } from './subscriber-index'
+import { findTopic, lookUpTopic, type ReplayOptions, type TopicDeclaration, type TopicSpec, type TopicTable } from './topics'
+
+/** Sends a prepared event to one subscriber; false if that connection is gone. */
+export type Deliver = (channelId: string, event: PreparedEvent) => boolean
+
+export interface PublishOptions {
+  /** A connection not to deliver to (the sender, for `skipSender`). */
+  skip?: string
+}
+
+export interface PublishResult {
+  /** The event's sequence number in this instance (absent for global topics, numbered by each instance). */
+  seq?: number
+  /** Connections it was delivered to in this instance. */
+  delivered: number
+}
+
+export interface EventHubOptions {
+  /** The channel's replay log; defaults apply when absent, `false` keeps none. */
+  replay?: ReplayOptions | false | undefined
+  /** Cross-instance fan-out for `global` topics; without it they stay local. */
+  global?: GlobalBridge | undefined
+  now?: () => number
+}
+
+/** Topics whose declaration lookups are remembered at once. */
+const MAX_REMEMBERED_TOPICS = 1024
+/** Events the log can hold; larger ones can still be published to topics without replay. */
+export const MAX_LOGGED_EVENT_BYTES = 1024 * 1024
+
+/**
+ * EventHub for one channel instance: subscriptions, publish and fan-out, and
+ * replay. A publish encodes its payload once and costs time in proportion to
+ * the topic's subscribers, and writes at most its replay log row.
+ */
+export class EventHub {
+  readonly #index: SubscriberIndex
+  readonly #log: ReplayLog
+  readonly #global: GlobalBridge | undefined
+  readonly #now: () => number
+  /** Declarations of the topics seen lately: publishing checks the same few over and over. */
+  readonly #declarations = new Map<string, TopicDeclaration>()
+
+  constructor(
+    readonly channelName: string,
+    readonly topics: TopicTable,
+    readonly store: HubStore,
+    readonly deliver: Deliver,
+    options: EventHubOptions = {},
+  ) {
+    this.#now = options.now ?? Date.now
+    this.#index = new SubscriberIndex(store)
+    this.#log = new ReplayLog(store, options.replay, this.#now)
+    this.#global = options.global
+  }
+
+  /** The declaration governing a topic or pattern; throws an `EventHubError` naming the problem (a server-side mistake). */
+  declarationOf(topic: string, allowPattern = false): TopicDeclaration {
+    const known = this.#declarations.get(topic)
+    if (known && (allowPattern || !isPattern(topic))) return known
+    const found = lookUpTopic(this.topics, this.channelName, topic, allowPattern)
+    if ('problem' in found) throw new EventHubError(found.problem)
+    if (this.#declarations.size >= MAX_REMEMBERED_TOPICS) this.#declarations.clear()
+    this.#declarations.set(topic, found.declaration)
+    return found.declaration
+  }
+
+  /** Subscribes a connection to a topic or pattern (stored, so it survives hibernation). */
+  async subscribe(channelId: string, topic: string): Promise<void> {
+    const { key, spec } = this.declarationOf(topic, true)
+    if (!this.store.addSubscription(topic, channelId)) return
+    this.#index.added(topic, channelId)
+    if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
+  }
+
+  /** Unsubscribes a connection; false if it was not subscribed. */
+  async unsubscribe(channelId: string, topic: string): Promise<boolean> {
+    const { key, spec } = this.declarationOf(topic, true)
+    if (!this.store.removeSubscription(topic, channelId)) return false
+    this.#index.removed(topic, channelId)
+    if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 0) await this.#global.unregister(key)
+    return true
+  }
+
+  /** A connection closed: its subscriptions go, and the index shrinks. */
+  async dropConnection(channelId: string): Promise<void> {
+    const emptied = new Set<string>()
+    for (const topic of this.store.removeSubscriptions(channelId)) {
+      this.#index.removed(topic, channelId)
+      const found = findTopic(this.topics, topic)
+      if (found?.spec.global && this.#subscribersGovernedBy(found.key) === 0) emptied.add(found.key)
+    }
+    if (this.#global) for (const key of emptied) await this.#global.unregister(key)
+  }
+
+  /**
+   * Publishes to this instance's subscribers, or, for a global topic, to
+   * every instance's through the coordinator (skipping the sender there too).
+   */
+  async publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    const { key, spec } = this.declarationOf(topic)
+    const value = spec.schema ? await validateEvent(topic, spec.schema, data) : data
+    if (spec.global && this.#global) {
+      await this.#global.publish(key, topic, value, options.skip)
+      return { delivered: 0 }
+    }
+    return this.#fanOut(topic, spec, value, options)
+  }
+
+  /** Delivers an event already validated elsewhere (a global topic's coordinator) to this instance's subscribers. */
+  deliverLocal(topic: string, data: unknown, options: PublishOptions = {}): PublishResult {
+    return this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
+  }
+
+  /** Events of `subscription` after `since`, or a resync when the log does not reach back that far. */
+  replay(subscription: string, since: number): ReplayResult {
+    const { spec } = this.declarationOf(subscription, true)
+    return this.#log.replay(subscription, since, spec.replay !== false)
+  }
+
+  /** The newest sequence number handed out (or reserved before the last wake). */
+  head(): number {
+    return this.#log.head()
+  }
+
+  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult {
+    const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : undefined
+    const payload = bytes ?? JSON.stringify(data ?? null)
+    const logged = this.#log.options !== false && spec.replay !== false
+    const limit = logged ? MAX_LOGGED_EVENT_BYTES : PLATFORM_MAX_MESSAGE_SIZE - 1024
+    if (exceeds(payload, limit)) {
+      throw new EventHubError(
+        `an event for "${topic}" is larger than ${limit} bytes${logged ? ', the limit for events kept for replay (set replay: false on the topic for larger ones)' : ', the platform limit'}`,
+      )
+    }
+
+    const seq = this.#log.next()
+    const event = prepareEvent(topic, seq, payload, bytes ? undefined : (data ?? null))
+    if (logged) this.#log.append({ seq, topic, data: payload, at: this.#now() })
+
+    let delivered = 0
+    for (const channelId of this.#index.subscribersOf(topic)) {
+      if (channelId === options.skip) continue
+      if (this.deliver(channelId, event)) delivered++
+      else void this.dropConnection(channelId) // a subscription that outlived its socket
+    }
+    return { seq, delivered }
+  }
+
+  /**
+   * Subscriptions this instance holds that a declaration governs: those under
+   * a narrower declaration of their own do not count (they have no coordinator here).
+   */
+  #subscribersGovernedBy(key: string): number {
+    let count = 0
+    for (const topic of this.store.topicsUnder(key)) {
+      if (findTopic(this.topics, topic)?.key === key) count += this.store.subscribersOf(topic).length
+    }
+    return count
+  }
+}
+
+/** Binary payloads skip the schema: it describes JSON events. A mismatch is the publisher's bug, reported as a server error. */
+async function validateEvent(topic: string, schema: Schema, data: unknown): Promise<unknown> {
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return data
+  try {
+    return await parseWith(schema, data, `Event for "${topic}"`)
+  } catch (error) {
+    if (error instanceof ChannelError) throw new EventHubError(error.message)
+    throw error
+  }
+}

@@ -1,0 +1,41 @@
+/** One event as the replay log keeps it: JSON text, or bytes for binary events. */
+export interface LoggedEvent {
+  seq: number
+  topic: string
+  data: string | Uint8Array
+  /** Milliseconds since the epoch. */
+  at: number
+}
+
+/**
+ * Where a hub keeps what must survive hibernation: subscriptions (indexed by
+ * topic and by connection), the sequence ceiling, the replay log.
+ * Synchronous, like Durable Object SQLite; `MemoryHubStore` is the in-memory
+ * double, and one contract suite runs against both.
+ */
+export interface HubStore {
+  /** False if it was already there. */
+  addSubscription(topic: string, channelId: string): boolean
+  /** False if it was not there. */
+  removeSubscription(topic: string, channelId: string): boolean
+  /** Removes every subscription of a connection; returns their topics. */
+  removeSubscriptions(channelId: string): string[]
+  /** Connections subscribed to exactly this topic (or this exact pattern). */
+  subscribersOf(topic: string): string[]
+  /** Every pattern subscription, as [pattern, channelId]. */
+  patternSubscriptions(): [string, string][]
+  /** Distinct topics and patterns with subscriptions, equal to `key` or under a `prefix:*` key. */
+  topicsUnder(key: string): string[]
+  /** No sequence number above this has been used. */
+  seqCeiling(): number
+  setSeqCeiling(seq: number): void
+  appendEvent(event: LoggedEvent): void
+  /** Logged events with a sequence above `seq`, oldest first. */
+  eventsAfter(seq: number): LoggedEvent[]
+  logSize(): number
+  /** Forgets events beyond the newest `count` and older than `notBefore`; returns the highest sequence forgotten (0 if none). */
+  trim(count: number, notBefore: number): number
+  /** Every event at or below this sequence may be gone from the log. */
+  trimmedThrough(): number
+  setTrimmedThrough(seq: number): void
+}

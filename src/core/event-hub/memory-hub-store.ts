@@ -1,0 +1,77 @@
+import { isPattern, matches } from '../protocol/topics'
+import type { HubStore, LoggedEvent } from './hub-store'
+
+/** A `HubStore` in memory: the test double of the SQLite store, held to the same contract suite. */
+export class MemoryHubStore implements HubStore {
+  readonly subscriptions = new Map<string, Set<string>>()
+  readonly events: LoggedEvent[] = []
+  ceiling = 0
+  trimmed = 0
+
+  addSubscription(topic: string, channelId: string): boolean {
+    let ids = this.subscriptions.get(topic)
+    if (!ids) this.subscriptions.set(topic, (ids = new Set()))
+    if (ids.has(channelId)) return false
+    ids.add(channelId)
+    return true
+  }
+
+  removeSubscription(topic: string, channelId: string): boolean {
+    const ids = this.subscriptions.get(topic)
+    const removed = ids?.delete(channelId) ?? false
+    if (ids?.size === 0) this.subscriptions.delete(topic)
+    return removed
+  }
+
+  removeSubscriptions(channelId: string): string[] {
+    const topics = [...this.subscriptions].filter(([, ids]) => ids.has(channelId)).map(([topic]) => topic)
+    for (const topic of topics) this.removeSubscription(topic, channelId)
+    return topics
+  }
+
+  subscribersOf(topic: string): string[] {
+    return [...(this.subscriptions.get(topic) ?? [])]
+  }
+
+  patternSubscriptions(): [string, string][] {
+    return [...this.subscriptions].filter(([topic]) => isPattern(topic)).flatMap(([topic, ids]) => [...ids].map((id): [string, string] => [topic, id]))
+  }
+
+  topicsUnder(key: string): string[] {
+    return [...this.subscriptions.keys()].filter((topic) => matches(key, topic))
+  }
+
+  seqCeiling(): number {
+    return this.ceiling
+  }
+
+  setSeqCeiling(seq: number): void {
+    this.ceiling = seq
+  }
+
+  appendEvent(event: LoggedEvent): void {
+    this.events.push(event)
+  }
+
+  eventsAfter(seq: number): LoggedEvent[] {
+    return this.events.filter((event) => event.seq > seq)
+  }
+
+  logSize(): number {
+    return this.events.length
+  }
+
+  trim(count: number, notBefore: number): number {
+    let forgotten = 0
+    while (this.events.length > 0 && (this.events.length > count || this.events[0]!.at < notBefore)) forgotten = this.events.shift()!.seq
+    return forgotten
+  }
+
+  trimmedThrough(): number {
+    return this.trimmed
+  }
+
+  setTrimmedThrough(seq: number): void {
+    this.trimmed = seq
+  }
+}

@@ -1,0 +1,107 @@
+import type { ErrorCode } from './frames'
+
+/**
+ * Close codes, and the rules for sending them. The client's reconnect policy
+ * and PROTOCOL.md's table follow these.
+ */
+export const CloseCode = {
+  /** Normal close: do not reconnect. */
+  NORMAL: 1000,
+  /** The server is going away (deploy, restart): reconnect. */
+  GOING_AWAY: 1001,
+  /** A policy refused the connection (sent by the platform or proxies): do not reconnect. */
+  POLICY: 1008,
+  /** No status in the close frame; describes a close, never sent. */
+  NO_STATUS: 1005,
+  /** The connection dropped without a close frame; describes a close, never sent. */
+  ABNORMAL: 1006,
+  /** A frame over the platform's 32 MiB limit. */
+  TOO_LARGE: 1009,
+  /** `onConnect` failed unexpectedly: reconnect with backoff. */
+  INTERNAL: 1011,
+  /** The TLS handshake failed; describes a close, never sent. */
+  TLS: 1015,
+  /** `onConnect` rejected the opening data. */
+  INVALID_OPENING: 4400,
+  /** Unauthenticated: reconnect only with credentials. */
+  UNAUTHENTICATED: 4401,
+  /** Forbidden. */
+  FORBIDDEN: 4403,
+  /** The channel no longer exists (removed by a deploy). */
+  CHANNEL_GONE: 4404,
+  /** Rate limited: reconnect after a pause. */
+  RATE_LIMITED: 4429,
+} as const
+
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]
+
+/** Closes after which reconnecting cannot help: a normal close, a policy, bad opening data, auth, a removed channel. */
+export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.NORMAL,
+  CloseCode.POLICY,
+  CloseCode.INVALID_OPENING,
+  CloseCode.UNAUTHENTICATED,
+  CloseCode.FORBIDDEN,
+  CloseCode.CHANNEL_GONE,
+])
+
+/** How a failed `onConnect` closes the socket, by the error's code: 1011 for anything unexpected. */
+export function closeCodeFor(code: ErrorCode): number {
+  switch (code) {
+    case 'UNAUTHENTICATED':
+      return CloseCode.UNAUTHENTICATED
+    case 'FORBIDDEN':
+      return CloseCode.FORBIDDEN
+    case 'INVALID_INPUT':
+      return CloseCode.INVALID_OPENING
+    case 'RATE_LIMITED':
+      return CloseCode.RATE_LIMITED
+    default:
+      return CloseCode.INTERNAL
+  }
+}
+
+/** Codes a server may put in a close frame: 1000, or the 3000–4999 application range. */
+export function isSendableCloseCode(code: number): boolean {
+  return code === CloseCode.NORMAL || (Number.isInteger(code) && code >= 3000 && code <= 4999)
+}
+
+/** Codes that describe how a connection ended without a close frame from the peer: 1005, 1006, 1015. */
+export function isReportOnlyCloseCode(code: number): boolean {
+  return code === CloseCode.NO_STATUS || code === CloseCode.ABNORMAL || code === CloseCode.TLS
+}
+
+/** Codes a close frame may carry on the wire (RFC 6455 7.4): 1000-1003, 1007-1014, 3000-4999. */
+export function isWireCloseCode(code: number): boolean {
+  if (!Number.isInteger(code)) return false
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999)
+}
+
+/**
+ * The code to answer a client's close frame with, completing the closing
+ * handshake: the client's own code, echoed, or 1000 for one that cannot be
+ * sent. Undefined for 1005, 1006 and 1015: no close frame came, nobody is
+ * there to answer, and writing one then can fail asynchronously, past any
+ * try/catch, as an unhandled rejection.
+ */
+export function closeReplyFor(code: number): number | undefined {
+  if (isReportOnlyCloseCode(code)) return undefined
+  return isWireCloseCode(code) ? code : CloseCode.NORMAL
+}
+
+const MAX_CLOSE_REASON_BYTES = 123
+const encoder = new TextEncoder()
+
+/** Close reasons are limited to 123 UTF-8 bytes; cut on a character boundary. */
+export function clampCloseReason(reason: string): string {
+  if (encoder.encode(reason).length <= MAX_CLOSE_REASON_BYTES) return reason
+  let out = ''
+  let bytes = 0
+  for (const char of reason) {
+    const size = encoder.encode(char).length
+    if (bytes + size > MAX_CLOSE_REASON_BYTES) break
+    out += char
+    bytes += size
+  }
+  return out
+}

@@ -1,0 +1,43 @@
+import { PONG_FRAME, routingFieldFor } from './actions'
+import type { ErrorPayload, RequestId, ServerFrame } from './frames'
+
+// Every frame leaves through these encoders. JSON.stringify drops undefined
+// fields, which is exactly the protocol's "absent when there is nothing to say".
+
+/** Any server frame, as built by hand or by channel middleware. */
+export const encodeFrame = (frame: ServerFrame): string => JSON.stringify(frame)
+
+export const encodeWelcome = (channelId: string, data: unknown): string => JSON.stringify({ type: 'welcome', channelId, data })
+
+export const encodeReply = (action: string | undefined, id: RequestId | undefined, data: unknown): string =>
+  JSON.stringify({ type: 'reply', action, id, data })
+
+export const encodeError = (action: string | undefined, id: RequestId | undefined, error: ErrorPayload): string =>
+  JSON.stringify({ type: 'error', action, id, error })
+
+export const encodeMessage = (data: unknown): string => JSON.stringify({ type: 'message', data })
+
+export const encodePong = (id: RequestId | undefined): string => (id === undefined ? PONG_FRAME : JSON.stringify({ type: 'pong', id }))
+
+/**
+ * An `event` frame around a payload that is already JSON text: a publish
+ * encodes its payload once for every subscriber (and the replay log keeps
+ * that text), so the frame is assembled around it rather than re-encoded.
+ */
+export function encodeEvent(topic: string, seq: number, json: string): string {
+  return `{"type":"event","topic":${JSON.stringify(topic)},"data":${json},"seq":${seq}}`
+}
+
+/** The header frame sent just before a binary event's payload. */
+export function encodeBinaryEventHeader(topic: string, seq: number): string {
+  return `{"type":"event","topic":${JSON.stringify(topic)},"seq":${seq},"binary":true}`
+}
+
+/**
+ * An action frame, as a client sends it: named by the channel's routing key
+ * (by `action` for built-in `$` actions), with `data` only when there is input.
+ */
+export function encodeAction(action: string, id: RequestId | undefined, data: unknown, routingKey = 'action'): string {
+  const key = routingFieldFor(action, routingKey)
+  return JSON.stringify(data === undefined ? { [key]: action, id } : { [key]: action, id, data })
+}

@@ -1,0 +1,152 @@
+/**
+ * Every frame of wire protocol v1, as types: the one description of the
+ * protocol that the runtime's encoders, the client's decoder, the AsyncAPI
+ * document (through `schemas.ts`, checked equal to these by a type test) and
+ * PROTOCOL.md (checked by a test) all follow.
+ *
+ * Pure types and constants: the browser client imports this file.
+ */
+
+/** A request id as the client sent it (a string of up to 128 characters, or a finite number); echoed back untouched. */
+export type RequestId = string | number
+
+/**
+ * The closed set of error codes a client can receive in an `error` frame.
+ * Adding a code is a protocol change: clients switch on these.
+ */
+export const ERROR_CODES = [
+  'BAD_MESSAGE',
+  'UNKNOWN_ACTION',
+  'INVALID_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+  'TOO_LARGE',
+  'BINARY_NOT_SUPPORTED',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** One validation problem, reduced to what a client can act on. */
+export interface ErrorIssue {
+  message: string
+  /** Keys from the root of the input to the offending value. */
+  path?: (string | number)[]
+}
+
+/** The `error` object of an error frame (and of a refused handshake's JSON body). */
+export interface ErrorPayload {
+  code: ErrorCode
+  message: string
+  issues?: ErrorIssue[]
+}
+
+// ---------------------------------------------------------------- client to server
+
+/**
+ * An action, as a client sends it. The routing field is `action` unless the
+ * channel routes on another one (built-in `$` actions are always `action`).
+ * Without `data`, every field but the routing field and `id` is the input.
+ */
+export interface ActionFrame {
+  action: string
+  /** Asks for a correlated `reply` or `error`. */
+  id?: RequestId
+  data?: unknown
+}
+
+/** Input of the built-in `$subscribe`. */
+export interface SubscribeInput {
+  /** A topic the channel declares, or a pattern such as `chat:*`. */
+  topic: string
+  /** The last `seq` seen: the events after it that the replay log holds arrive before the reply. */
+  since?: number
+}
+
+/** The `data` of `$subscribe`'s reply. */
+export interface SubscribeReply {
+  topic: string
+  /** Where this instance's sequence stands now. */
+  seq: number
+  /** Events replayed before this reply (when `since` was given). */
+  replayed?: number
+  /** The log does not reach back to `since`: nothing was replayed; refetch state. */
+  resync?: true
+}
+
+/** Input of the built-in `$unsubscribe`. */
+export interface UnsubscribeInput {
+  topic: string
+}
+
+/** The `data` of `$unsubscribe`'s reply. */
+export interface UnsubscribeReply {
+  topic: string
+  /** False if it was not subscribed. */
+  unsubscribed: boolean
+}
+
+// ---------------------------------------------------------------- server to client
+
+/** Always the first frame of a connection. */
+export interface WelcomeFrame {
+  type: 'welcome'
+  /** This connection's unique id. */
+  channelId: string
+  /** What `onConnect` returned, absent if nothing. */
+  data?: unknown
+}
+
+/** A handler's return value, for the request with this `action` and `id`. */
+export interface ReplyFrame {
+  type: 'reply'
+  action?: string
+  id?: RequestId
+  /** Absent when the handler returned nothing (an acknowledgement). */
+  data?: unknown
+}
+
+/** A request that failed; `action` and `id` are echoed when they could be read. */
+export interface ErrorFrame {
+  type: 'error'
+  action?: string
+  id?: RequestId
+  error: ErrorPayload
+}
+
+/** An explicit `channel.send(data)`. */
+export interface MessageFrame {
+  type: 'message'
+  data: unknown
+}
+
+/** An EventHub delivery; `seq` is monotonic per channel instance and survives hibernation. */
+export interface EventFrame {
+  type: 'event'
+  topic: string
+  data: unknown
+  seq: number
+}
+
+/** The header of a binary event: the next frame is one binary frame carrying the payload. */
+export interface BinaryEventHeader {
+  type: 'event'
+  topic: string
+  seq: number
+  binary: true
+}
+
+/** The answer to `$ping`. */
+export interface PongFrame {
+  type: 'pong'
+  id?: RequestId
+}
+
+/** Every text frame a server sends. */
+export type ServerFrame = WelcomeFrame | ReplyFrame | ErrorFrame | MessageFrame | EventFrame | BinaryEventHeader | PongFrame
+
+/** The `type`s a server frame can have. */
+export type ServerFrameType = ServerFrame['type']
+
+export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = ['welcome', 'reply', 'error', 'message', 'event', 'pong']

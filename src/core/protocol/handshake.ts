@@ -1,0 +1,36 @@
+import type { ErrorCode, ErrorIssue } from './frames'
+
+/**
+ * Why an HTTP request to a channel (an upgrade, or a publish) was refused,
+ * and the status that says so. Refusals happen before any socket exists.
+ */
+export const HANDSHAKE_STATUS = {
+  /** A request a channel object cannot take: only upgrades forwarded by `channels()` reach it. */
+  BAD_REQUEST: 400,
+  /** Opening data (or a publish body) fails its schema. */
+  INVALID_INPUT: 400,
+  /** The upgrade authenticator (or the publish secret) rejected the credentials. */
+  UNAUTHENTICATED: 401,
+  /** The `Origin` is not allowed, or the authenticator refused the caller. */
+  FORBIDDEN: 403,
+  /** No channel is wired at that path (or by that name). */
+  NOT_FOUND: 404,
+  /** Not a `GET` with `Upgrade: websocket`. */
+  UPGRADE_REQUIRED: 426,
+  /** The server failed (an authenticator crashed, a missing binding). */
+  INTERNAL: 500,
+  /** The channel instance holds its maximum number of connections. */
+  CHANNEL_FULL: 503,
+} as const satisfies Record<string, number>
+
+export type HandshakeErrorCode = keyof typeof HANDSHAKE_STATUS
+
+/** The JSON body of a refused request: `{ "error": { code, message, issues? } }`. */
+export interface HandshakeErrorBody {
+  error: { code: HandshakeErrorCode; message: string; issues?: ErrorIssue[] }
+}
+
+/** The handshake code for an error a handler or authenticator threw, if it has one of its own. */
+export function handshakeCodeOf(code: ErrorCode): HandshakeErrorCode {
+  return code === 'INVALID_INPUT' || code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? code : 'INTERNAL'
+}

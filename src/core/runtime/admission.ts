@@ -1,0 +1,52 @@
+import { exceeds } from '../bytes'
+import { PLATFORM_MAX_MESSAGE_SIZE } from '../limits'
+import { CloseCode } from '../protocol/close'
+import { encodeError } from '../protocol/encode'
+import type { ErrorPayload, RequestId } from '../protocol/frames'
+import { parseFrame } from '../protocol/parse'
+import type { Connection } from './connection'
+import { TokenBucket } from './token-bucket'
+
+/**
+ * Why a frame is not handled: an error frame (correlated with the frame's
+ * action and id when it is cheap to read them), or a close for a connection
+ * that keeps going.
+ */
+export type Refusal = { error: ErrorPayload; correlate: boolean; close?: undefined } | { close: number; reason: string }
+
+/**
+ * Whether a frame may be handled, under the limits its connection opened
+ * with: its size first, then the connection's rate. Returns the refusal, or
+ * undefined to go on.
+ */
+export function admit(conn: Connection, message: string | ArrayBuffer): Refusal | undefined {
+  const { maxMessageSize, rateLimit } = conn.record.limits
+  if (exceeds(message, maxMessageSize)) {
+    // Past the platform's own limit, do what the platform does in production, so local runs behave alike.
+    if (exceeds(message, PLATFORM_MAX_MESSAGE_SIZE)) return { close: CloseCode.TOO_LARGE, reason: 'Frame exceeds the 32 MiB platform limit' }
+    return { error: { code: 'TOO_LARGE', message: `Frame is larger than this channel's limit of ${maxMessageSize} bytes` }, correlate: false }
+  }
+  if (rateLimit) {
+    const now = Date.now()
+    conn.bucket ??= new TokenBucket(rateLimit, now)
+    if (!conn.bucket.take(now)) {
+      if (conn.bucket.refusedInARow > rateLimit.closeAfter) return { close: CloseCode.RATE_LIMITED, reason: 'Rate limited' }
+      return { error: { code: 'RATE_LIMITED', message: 'Too many messages; slow down' }, correlate: true }
+    }
+  }
+  return undefined
+}
+
+/** The error frame for a refused frame, correlated with its action and id when the refusal allows reading them. */
+export function refusalFrame(message: string | ArrayBuffer, refusal: { error: ErrorPayload; correlate: boolean }, routingKey: string): string {
+  let action: string | undefined
+  let id: RequestId | undefined
+  if (refusal.correlate && typeof message === 'string') {
+    try {
+      ;({ action, id } = parseFrame(message, routingKey, false))
+    } catch {
+      // Unreadable as well as refused: answer without correlation.
+    }
+  }
+  return encodeError(action, id, refusal.error)
+}

@@ -1,0 +1,66 @@
+import type { PreparedEvent } from '../event-hub/prepared-event'
+import { eventData } from '../event-hub/prepared-event'
+import type { ErrorPayload } from '../protocol/frames'
+import { encodeError, encodeFrame } from '../protocol/encode'
+import type { ChannelEvent, ChannelServices, PikkuChannelMiddleware } from '../types'
+import { runChannelMiddleware } from './channel-middleware'
+import type { Connection } from './connection'
+
+/** What the outbound path needs from the runtime. */
+export interface OutboundHost {
+  servicesOf(conn: Connection): ChannelServices
+  /** Reports a failure (logging what is unexpected) and says what the client may see of it. */
+  report(error: unknown, conn: Connection, where: string): ErrorPayload
+}
+
+/**
+ * Everything a connection is sent as a reply, a message or an event: straight
+ * to the socket when the channel has no channel middleware, otherwise through
+ * it, in order with everything else the connection is sent. This is the one
+ * place that knows whether a channel has channel middleware.
+ */
+export class Outbound {
+  readonly #middleware: readonly PikkuChannelMiddleware[]
+  readonly #host: OutboundHost
+
+  constructor(middleware: readonly PikkuChannelMiddleware[], host: OutboundHost) {
+    this.#middleware = middleware
+    this.#host = host
+  }
+
+  /** Sends a reply or a message (or an event built by hand). */
+  send(conn: Connection, event: ChannelEvent): void | Promise<void> {
+    if (this.#middleware.length === 0) {
+      try {
+        return conn.send(encodeFrame(event))
+      } catch (error) {
+        return this.#unsendable(conn, event, error)
+      }
+    }
+    return conn.enqueue(async () => {
+      try {
+        const events = await runChannelMiddleware(this.#middleware, this.#host.servicesOf(conn), event)
+        return events.map(encodeFrame)
+      } catch (error) {
+        this.#unsendable(conn, event, error)
+        return []
+      }
+    })
+  }
+
+  /** Sends an EventHub delivery, encoded once for all its subscribers unless channel middleware must see it. */
+  deliver(conn: Connection, event: PreparedEvent): void {
+    if (event.bytes) {
+      // A binary event is its header frame, then the bytes; channel middleware does not see it.
+      conn.send(event.frame)
+      conn.send(event.bytes)
+    } else if (this.#middleware.length === 0) conn.send(event.frame)
+    else void this.send(conn, { type: 'event', topic: event.topic, data: eventData(event), seq: event.seq })
+  }
+
+  /** A reply that cannot be encoded (or whose middleware failed) still answers its request. */
+  #unsendable(conn: Connection, event: ChannelEvent, error: unknown): void {
+    const payload = this.#host.report(error, conn, `sending a ${event.type}`)
+    if (event.type === 'reply') conn.send(encodeError(event.action, event.id, payload))
+  }
+}

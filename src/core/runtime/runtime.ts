@@ -1,0 +1,291 @@
+import { ChannelError, INTERNAL_ERROR } from '../errors'
+import { EventHub } from '../event-hub/event-hub'
+import type { GlobalBridge } from '../event-hub/global-bridge'
+import type { HubStore } from '../event-hub/hub-store'
+import { replayedEvent, type PreparedEvent } from '../event-hub/prepared-event'
+import type { Logger } from '../logger'
+import { isBuiltInName } from '../protocol/actions'
+import { CloseCode, closeCodeFor, isSendableCloseCode } from '../protocol/close'
+import { encodeError, encodePong, encodeWelcome } from '../protocol/encode'
+import type { ErrorPayload, RequestId } from '../protocol/frames'
+import { FrameError, parseFrame } from '../protocol/parse'
+import { truncate } from '../truncate'
+import type { Interaction, PikkuChannelMiddleware, PikkuFunction } from '../types'
+import type { ChannelDefinition, ResolvedHandler } from '../wiring/channel-definition'
+import { admit, refusalFrame } from './admission'
+import { subscriptionActions, type BuiltInAction } from './built-in-actions'
+import { callFunction } from './call'
+import type { Connection } from './connection'
+import { Outbound } from './outbound'
+import { createScope, type ConnectionHost } from './scope'
+
+/** The app's singleton services plus the logger every handler gets. */
+export type SingletonServices = Record<string, unknown> & { logger: Logger }
+
+/** What a host gives the runtime beyond the channel and its services: nothing is read from global state. */
+export interface RuntimeOptions {
+  /** Where EventHub state lives: the object's SQLite in production, a `MemoryHubStore` in tests. */
+  hubStore: HubStore
+  /** The channel's channel middleware, in order: tagged (`addChannelMiddleware`) first, then its own. */
+  channelMiddleware: readonly PikkuChannelMiddleware[]
+  /** Functions `services.rpc.invoke` can call (`wireRPC`). */
+  functions: ReadonlyMap<string, PikkuFunction>
+  /** Finds a connection of this instance by channel id, for ones not seen since the last wake. */
+  findConnection?: (channelId: string) => Connection | undefined
+  /** Cross-instance fan-out for global topics. */
+  global?: GlobalBridge
+}
+
+const textEncoder = new TextEncoder()
+const DONE = Promise.resolve()
+
+/**
+ * Runs one channel's handlers for its connections: the pure core of the
+ * product. It admits and parses frames, routes actions, authorizes,
+ * validates, runs middleware and functions, and hands what goes back to the
+ * outbound path; the transport (a Durable Object, or a fake in tests) only
+ * moves frames.
+ */
+export class ChannelRuntime implements ConnectionHost {
+  readonly hub: EventHub
+  readonly functions: ReadonlyMap<string, PikkuFunction>
+  readonly #logger: Logger
+  readonly #outbound: Outbound
+  /** Connections seen since the last wake, by channel id; `findConnection` finds the others. */
+  readonly #connections = new Map<string, Connection>()
+  readonly #findConnection: ((channelId: string) => Connection | undefined) | undefined
+  /** `$subscribe` and `$unsubscribe`. */
+  readonly #builtIns: ReadonlyMap<string, BuiltInAction>
+
+  constructor(
+    readonly channel: ChannelDefinition,
+    readonly singletons: SingletonServices,
+    options: RuntimeOptions,
+  ) {
+    this.#logger = singletons.logger
+    this.functions = options.functions
+    this.#findConnection = options.findConnection
+    this.#outbound = new Outbound(options.channelMiddleware, {
+      servicesOf: (conn) => this.#scope(conn).services,
+      report: (error, conn, where) => this.#toPayload(error, conn, where),
+    })
+    this.hub = new EventHub(channel.name, channel.topics, options.hubStore, (channelId, event) => this.#deliver(channelId, event), {
+      replay: channel.replay,
+      global: options.global,
+    })
+    const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged)) })
+    this.#builtIns = new Map(Object.entries(builtIns))
+  }
+
+  get channelName(): string {
+    return this.channel.name
+  }
+
+  get routePattern(): string {
+    return this.channel.route.pattern
+  }
+
+  /** Runs `onConnect` and opens the connection with `welcome`; closes it if `onConnect` fails. */
+  async connect(conn: Connection): Promise<void> {
+    this.#connections.set(conn.record.channelId, conn)
+    const onConnect = this.channel.onConnect
+    let result: unknown
+    if (onConnect) {
+      try {
+        result = await this.#call(conn, onConnect, conn.record.openingData, 'connect')
+      } catch (error) {
+        const payload = this.#toPayload(error, conn, 'onConnect')
+        // onConnect never completed, so there is nothing for onDisconnect to undo.
+        if (conn.close(closeCodeFor(payload.code), payload.message)) await this.#release(conn)
+        return
+      }
+    }
+    // What onConnect sent must be ready to follow the welcome.
+    await conn.flushed()
+    // Closed while onConnect ran (by the handler or the peer): it did connect, so it disconnects once.
+    if (conn.state === 'closed') return this.#disconnect(conn)
+    try {
+      conn.open(encodeWelcome(conn.record.channelId, result))
+    } catch (error) {
+      this.#toPayload(error, conn, 'welcome')
+      await this.#shutdown(conn, CloseCode.INTERNAL, 'Internal error')
+    }
+  }
+
+  /**
+   * Handles one frame from the client. Never rejects: every failure becomes an
+   * error frame. (Not itself async: each promise per message costs throughput.)
+   */
+  message(conn: Connection, message: string | ArrayBuffer): Promise<void> {
+    if (conn.state !== 'open') return DONE
+    this.#connections.set(conn.record.channelId, conn)
+    const refusal = admit(conn, message)
+    if (refusal?.close !== undefined) return this.#shutdown(conn, refusal.close, refusal.reason)
+    if (refusal) {
+      conn.send(refusalFrame(message, refusal, this.channel.routingKey))
+      return DONE
+    }
+    return typeof message === 'string' ? this.#text(conn, message) : this.#binary(conn, message)
+  }
+
+  /** The peer closed the connection, or it failed: `onDisconnect` runs if it has not yet. */
+  async closed(conn: Connection): Promise<void> {
+    const previous = conn.markClosed()
+    if (!previous) return
+    await this.#release(conn)
+    if (previous === 'open') await this.#disconnect(conn)
+  }
+
+  hasConnection(channelId: string): boolean {
+    return this.#openConnection(channelId) !== undefined
+  }
+
+  /** Server-side close (`channel.close`): closes the socket and runs `onDisconnect` once. */
+  close(conn: Connection, code: number = CloseCode.NORMAL, reason = ''): Promise<void> {
+    if (!isSendableCloseCode(code)) throw new RangeError(`channel.close: code ${code} is not allowed; use 1000 or 3000-4999`)
+    return this.#shutdown(conn, code, reason)
+  }
+
+  /** `channel.send`: JSON in a `message` frame (through channel middleware), or raw bytes. */
+  send(conn: Connection, data: unknown, isBinary = false): void | Promise<void> {
+    if (!isBinary) return this.#outbound.send(conn, { type: 'message', data })
+    if (typeof data === 'string') return conn.send(textEncoder.encode(data))
+    if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return conn.send(data)
+    throw new TypeError('channel.send(data, true) needs an ArrayBuffer, a typed array or a string')
+  }
+
+  /** An open connection of this instance, by channel id: seen since the last wake, or found by the host. */
+  #openConnection(channelId: string): Connection | undefined {
+    let conn = this.#connections.get(channelId)
+    if (!conn) {
+      conn = this.#findConnection?.(channelId)
+      if (conn) this.#connections.set(channelId, conn)
+    }
+    return conn?.state === 'closed' ? undefined : conn
+  }
+
+  /** Nothing may be left in flight when a message's event ends: the object could hibernate under it. */
+  async #drain(conn: Connection): Promise<void> {
+    if (conn.queued) await conn.flushed()
+    if (conn.disconnecting) await conn.disconnecting
+  }
+
+  async #shutdown(conn: Connection, code: number, reason: string): Promise<void> {
+    const previous = conn.close(code, reason)
+    if (!previous) return conn.disconnecting
+    await this.#release(conn)
+    // While onConnect runs, connect() sees the closed state and disconnects when it finishes.
+    if (previous === 'open') await this.#disconnect(conn)
+  }
+
+  /** A closed connection leaves the index, and its subscriptions go. */
+  async #release(conn: Connection): Promise<void> {
+    this.#connections.delete(conn.record.channelId)
+    try {
+      await this.hub.dropConnection(conn.record.channelId)
+    } catch (error) {
+      this.#toPayload(error, conn, 'dropping subscriptions')
+    }
+  }
+
+  /** Sends an EventHub delivery; false if the connection is gone. */
+  #deliver(channelId: string, event: PreparedEvent): boolean {
+    const conn = this.#openConnection(channelId)
+    if (!conn) return false
+    this.#outbound.deliver(conn, event)
+    return true
+  }
+
+  async #text(conn: Connection, text: string): Promise<void> {
+    const channel = this.channel
+    let frame
+    try {
+      frame = parseFrame(text, channel.routingKey, channel.onMessage === undefined)
+    } catch (error) {
+      const { action, id } = error instanceof FrameError ? error : { action: undefined, id: undefined }
+      conn.send(encodeError(action, id, (error as ChannelError).toPayload()))
+      return
+    }
+    const { action, id, input } = frame
+    if (action !== undefined && isBuiltInName(action)) {
+      await this.#builtIn(conn, action, id, input)
+      return this.#drain(conn)
+    }
+    const target = (action === undefined ? undefined : channel.actions.get(action)) ?? channel.onMessage
+    if (!target) {
+      conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown action "${truncate(action!)}"` }))
+      return
+    }
+    let result: unknown
+    try {
+      result = await this.#call(conn, target, input, 'message', action)
+    } catch (error) {
+      conn.send(encodeError(action, id, this.#toPayload(error, conn, action ?? 'onMessage')))
+      return conn.queued || conn.disconnecting ? this.#drain(conn) : undefined
+    }
+    if (id !== undefined || result !== undefined) {
+      const sending = this.#outbound.send(conn, { type: 'reply', action, id, data: result })
+      if (sending) await sending
+    }
+    if (conn.queued || conn.disconnecting) await this.#drain(conn)
+  }
+
+  async #binary(conn: Connection, bytes: ArrayBuffer): Promise<void> {
+    const target = this.channel.onBinaryMessage
+    if (!target) {
+      conn.send(encodeError(undefined, undefined, { code: 'BINARY_NOT_SUPPORTED', message: `Channel "${this.channel.name}" does not accept binary frames` }))
+      return
+    }
+    try {
+      const result = await this.#call(conn, target, new Uint8Array(bytes), 'message')
+      if (result !== undefined) await this.send(conn, result, result instanceof ArrayBuffer || ArrayBuffer.isView(result))
+    } catch (error) {
+      conn.send(encodeError(undefined, undefined, this.#toPayload(error, conn, 'onBinaryMessage')))
+    }
+    return this.#drain(conn)
+  }
+
+  /** `$ping` is answered here; `$subscribe` and `$unsubscribe` run as functions, through the same pipeline as app actions. */
+  async #builtIn(conn: Connection, action: string, id: RequestId | undefined, input: unknown): Promise<void> {
+    if (action === '$ping') return conn.send(encodePong(id))
+    const builtIn = this.#builtIns.get(action)
+    if (!builtIn) return conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
+    let result: unknown
+    try {
+      const { data, rules } = await builtIn.prepare(input)
+      result = await callFunction(builtIn.func, data, rules, this.#scope(conn), () => this.#interaction(conn, 'message', action))
+    } catch (error) {
+      return conn.send(encodeError(action, id, this.#toPayload(error, conn, action)))
+    }
+    await this.#outbound.send(conn, { type: 'reply', action, id, data: result })
+  }
+
+  #call(conn: Connection, target: ResolvedHandler, data: unknown, kind: Interaction['kind'], action?: string): Promise<unknown> {
+    return callFunction(target.func, data, target, this.#scope(conn), () => this.#interaction(conn, kind, action))
+  }
+
+  #interaction(conn: Connection, kind: Interaction['kind'], action?: string): Interaction {
+    return { kind, channel: this.channel.name, route: this.channel.route.pattern, channelId: conn.record.channelId, action }
+  }
+
+  #disconnect(conn: Connection): Promise<void> {
+    const onDisconnect = this.channel.onDisconnect
+    if (!onDisconnect) return DONE
+    conn.disconnecting = this.#call(conn, onDisconnect, conn.record.openingData, 'disconnect').then(
+      () => undefined,
+      (error) => void this.#toPayload(error, conn, 'onDisconnect'),
+    )
+    return conn.disconnecting
+  }
+
+  #scope(conn: Connection): ReturnType<typeof createScope> {
+    return (conn.scope ??= createScope(this, conn))
+  }
+
+  /** What the client may see of an error; anything unexpected is logged with its stack and hidden. */
+  #toPayload(error: unknown, conn: Connection, where: string): ErrorPayload {
+    if (error instanceof ChannelError) return error.toPayload()
+    this.#logger.error('channel.handler_failed', { channel: this.channel.name, channelId: conn.record.channelId, where, error })
+    return INTERNAL_ERROR
+  }
+}

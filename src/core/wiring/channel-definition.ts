@@ -1,0 +1,122 @@
+import type { LimitOptions } from '../limits'
+import type { Schema } from '../schema'
+import type { ReplayOptions, TopicMap, TopicTable } from '../event-hub/topics'
+import type { AppSession, Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
+import type { CompiledRoute, RouteParams } from './route'
+
+/** A plain handler written inline in a wiring, as in `onConnect: async ({ channel }) => {}`. */
+export type InlineHandler = (services: any, data: any, wire: any) => unknown
+
+/** One routed action: a function, or a function with wiring-level overrides. */
+export type ActionEntry =
+  | PikkuFunction
+  | InlineHandler
+  | { func: PikkuFunction | InlineHandler; auth?: boolean; permissions?: Permissions; middleware?: PikkuMiddleware[] }
+
+export type ActionTable = { readonly [action: string]: ActionEntry }
+
+/**
+ * `onMessageWiring` in either of the seeds' shapes: `{ create: {...} }`
+ * (routed on `action`), or `{ action: { create: {...} } }` with the routing
+ * key spelled out.
+ */
+export type MessageWiring = ActionTable | { readonly [routingKey: string]: ActionTable }
+
+/** Default opening data: the route's parameters, plus query values (strings). */
+export type DefaultOpeningData<Route extends string> = RouteParams<Route> & { readonly [query: string]: string | undefined }
+
+/** Topic -> payload type of a wired channel: `interface Register { topics: TopicsOf<typeof chatChannel> }`. */
+export type TopicsOf<Channel> = Channel extends ChannelDefinition<any, any, any, any, infer Topics> ? TopicMap<Topics> : never
+
+export type OpeningDataOf<Route extends string, DataSchema> = DataSchema extends Schema<infer T> ? T : DefaultOpeningData<Route>
+
+export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring, Topics = TopicTable> {
+  /** Unique channel name; the typed client refers to it. */
+  name: Name
+  /** Route that upgrades to this channel, e.g. `/chat/:room`. One object per filled-in route. */
+  route: Route
+  /** Validates (and may transform) path params + query into `openingData`; failures answer 400. */
+  openingData?: DataSchema
+  onConnect?: PikkuFunction | InlineHandler
+  onDisconnect?: PikkuFunction | InlineHandler
+  /** Messages that match no wired action (or have none). */
+  onMessage?: PikkuFunction | InlineHandler
+  onBinaryMessage?: PikkuFunction | InlineHandler
+  onMessageWiring?: Wiring
+  /**
+   * EventHub topics this channel carries: `{ 'chat:message': { schema }, 'news:*': { global: true } }`.
+   * Publishing to, or `$subscribe` to, anything else is refused.
+   */
+  topics?: Topics
+  /** The replay log behind `$subscribe` with `since`. Default 1000 events, 10 minutes; `false` for none. */
+  replay?: ReplayOptions | false
+  /** Whether messages need a session by default. Default true. */
+  auth?: boolean
+  /**
+   * Establishes a session from the upgrade request (a bearer token, a cookie,
+   * `?token=`) before the socket is accepted. Throw `ChannelError('UNAUTHENTICATED')`
+   * or `'FORBIDDEN'` to refuse with 401 or 403. Overrides `channels({ authenticate })`.
+   */
+  authenticate?: UpgradeAuthenticator
+  /** Runs around every handler of this channel (connect, message, disconnect). */
+  middleware?: PikkuMiddleware[]
+  /** Runs on every reply, message and event this channel's connections are sent. */
+  channelMiddleware?: PikkuChannelMiddleware[]
+  /** Channel middleware added with `addChannelMiddleware(tag, ...)` applies to channels with the tag. */
+  tags?: string[]
+  /** Largest frame accepted, in bytes; larger ones get `TOO_LARGE`. Default 1 MiB. */
+  maxMessageSize?: number
+  /** Per-connection message rate; `false` turns it off. Default 100/s, bursts of 200. */
+  rateLimit?: LimitOptions['rateLimit']
+  /** Connections one instance of this channel accepts. */
+  maxConnections?: number
+}
+
+/** What an upgrade authenticator learns besides the request. */
+export interface UpgradeContext {
+  channel: string
+  /** Validated opening data. */
+  openingData: unknown
+  env: Record<string, unknown>
+}
+
+/** Returns the connection's first session, or undefined for none. */
+export type UpgradeAuthenticator = (request: Request, context: UpgradeContext) => AppSession | undefined | Promise<AppSession | undefined>
+
+/** A handler after wiring (an action, or onConnect/onDisconnect/onMessage): its function and the rules that apply to it here. */
+export interface ResolvedHandler {
+  readonly name: string
+  readonly func: PikkuFunction
+  readonly auth: boolean
+  readonly permissions: Permissions | undefined
+  readonly middleware: readonly PikkuMiddleware[]
+}
+
+/** A checked, normalized channel, as the router and the object use it. */
+export interface ChannelDefinition<Name extends string = string, Route extends string = string, Data = unknown, Wiring = unknown, Topics = TopicTable> {
+  readonly name: Name
+  readonly route: CompiledRoute
+  readonly openingData: Schema | undefined
+  readonly routingKey: string
+  /** Whether messages need a session when nothing more specific says. */
+  readonly auth: boolean
+  readonly actions: ReadonlyMap<string, ResolvedHandler>
+  readonly onConnect: ResolvedHandler | undefined
+  readonly onDisconnect: ResolvedHandler | undefined
+  readonly onMessage: ResolvedHandler | undefined
+  readonly onBinaryMessage: ResolvedHandler | undefined
+  readonly authenticate: UpgradeAuthenticator | undefined
+  readonly middleware: readonly PikkuMiddleware[]
+  /** The channel's own channel middleware; tagged middleware is added by whoever builds its runtime. */
+  readonly channelMiddleware: readonly PikkuChannelMiddleware[]
+  readonly tags: readonly string[]
+  /** Only what the wiring set; see `resolveLimits`. */
+  readonly limits: LimitOptions
+  readonly topics: TopicTable
+  readonly replay: ReplayOptions | false | undefined
+  /** Types only, for the typed client. */
+  readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics }
+}
+
+/** Any wired channel, whatever its type parameters. */
+export type AnyChannel = ChannelDefinition<string, string, any, any, any>
