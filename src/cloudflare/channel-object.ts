@@ -94,9 +94,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    // The hibernation API leaves the closing handshake to us. There is nobody
-    // to answer after 1005/1006/1015, and a close sent then can fail
-    // asynchronously, past any try/catch (see closeReplyFor).
+    // Complete the closing handshake, unless there is nobody to answer (see closeReplyFor).
     const reply = closeReplyFor(code)
     if (reply !== undefined) {
       try {

@@ -261,6 +261,18 @@ describe('global topics', () => {
     for (let i = 0; i < 5; i++) expect(((await a.next()) as any).data).toBe(i)
   })
 
+  it('skipSender holds across instances: the sender, subscribed itself, does not get its own event back through the coordinator', async () => {
+    const [r1, r2] = [room(), room()]
+    const sender = await join(`/news/${r1}`)
+    const neighbour = await join(`/news/${r1}`)
+    const elsewhere = await join(`/news/${r2}`)
+    for (const s of [sender, neighbour, elsewhere]) await s.call('$subscribe', { topic: 'region:*' })
+    await sender.call('pub', { topic: 'region:eu', data: 'mine', skipSender: true })
+    expect(await neighbour.next()).toMatchObject({ type: 'event', topic: 'region:eu', data: 'mine' })
+    expect(await elsewhere.next()).toMatchObject({ type: 'event', topic: 'region:eu', data: 'mine' })
+    await sender.expectSilence()
+  })
+
   it('an instance that cannot be reached does not stop the others', async () => {
     const r = room()
     const a = await join(`/news/${r}`)

@@ -1,5 +1,5 @@
 import { runInDurableObject } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { readLifecycle } from './fixture/lifecycle-log'
 import { eventually, instance, TestSocket } from './support/test-socket'
 
@@ -49,6 +49,36 @@ describe('onDisconnect runs exactly once', () => {
     // Give a late webSocketClose a chance to run it twice.
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect((await lifecycleOf('lab', `/lab/${r}`)).filter((e) => e.kind === 'disconnect')).toEqual([{ kind: 'disconnect', channelId: welcome.channelId }])
+  })
+
+  it.each([1001, 4000])('when the client closes with %i: the server answers with the same code', async (code) => {
+    const r = room()
+    const { socket } = await TestSocket.join(`/lab/${r}`)
+    socket.ws.close(code, 'leaving')
+    expect(await socket.closeInfo()).toEqual({ code, reason: 'leaving' })
+    await eventually(async () => (await lifecycleOf('lab', `/lab/${r}`)).some((e) => e.kind === 'disconnect'))
+  })
+
+  it('when the client closes without a code (1005): the close is answered, or the client would wait forever', async () => {
+    const r = room()
+    const { socket } = await TestSocket.join(`/lab/${r}`)
+    socket.ws.close()
+    expect(await socket.closeInfo()).toEqual({ code: 1000, reason: '' })
+    await eventually(async () => (await lifecycleOf('lab', `/lab/${r}`)).filter((e) => e.kind === 'disconnect').length === 1)
+  })
+
+  it.each([1006, 1015])('when the connection ends with %i (no close frame): nothing is sent back, onDisconnect runs once', async (code) => {
+    const r = room()
+    const { socket, welcome } = await TestSocket.join(`/lab/${r}`)
+    await runInDurableObject(instance('lab', `/lab/${r}`), async (object, state) => {
+      const [ws] = state.getWebSockets()
+      const close = vi.spyOn(ws!, 'close')
+      await object.webSocketClose(ws!, code, '')
+      expect(close).not.toHaveBeenCalled()
+    })
+    const events = await lifecycleOf('lab', `/lab/${r}`)
+    expect(events.filter((e) => e.kind === 'disconnect')).toEqual([{ kind: 'disconnect', channelId: welcome.channelId }])
+    socket.ws.close()
   })
 
   it('when the socket errors, and not again when it then closes', async () => {

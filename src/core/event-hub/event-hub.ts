@@ -1,6 +1,7 @@
 import { exceeds } from '../bytes'
 import { ChannelError, EventHubError } from '../errors'
 import { PLATFORM_MAX_MESSAGE_SIZE } from '../limits'
+import { encodePayload } from '../protocol/encode'
 import { isPattern } from '../protocol/topics'
 import { parseWith, type Schema } from '../schema'
 import type { GlobalBridge } from './global-bridge'
@@ -135,7 +136,7 @@ export class EventHub {
 
   #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult {
     const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : undefined
-    const payload = bytes ?? JSON.stringify(data ?? null)
+    const payload = bytes ?? encodePayload(data)
     const logged = this.#log.options !== false && spec.replay !== false
     const limit = logged ? MAX_LOGGED_EVENT_BYTES : PLATFORM_MAX_MESSAGE_SIZE - 1024
     if (exceeds(payload, limit)) {

@@ -66,11 +66,6 @@ export function isSendableCloseCode(code: number): boolean {
   return code === CloseCode.NORMAL || (Number.isInteger(code) && code >= 3000 && code <= 4999)
 }
 
-/** Codes that describe how a connection ended without a close frame from the peer: 1005, 1006, 1015. */
-export function isReportOnlyCloseCode(code: number): boolean {
-  return code === CloseCode.NO_STATUS || code === CloseCode.ABNORMAL || code === CloseCode.TLS
-}
-
 /** Codes a close frame may carry on the wire (RFC 6455 7.4): 1000-1003, 1007-1014, 3000-4999. */
 export function isWireCloseCode(code: number): boolean {
   if (!Number.isInteger(code)) return false
@@ -78,14 +73,17 @@ export function isWireCloseCode(code: number): boolean {
 }
 
 /**
- * The code to answer a client's close frame with, completing the closing
- * handshake: the client's own code, echoed, or 1000 for one that cannot be
- * sent. Undefined for 1005, 1006 and 1015: no close frame came, nobody is
- * there to answer, and writing one then can fail asynchronously, past any
- * try/catch, as an unhandled rejection.
+ * The code to answer a client's close with, completing the closing handshake
+ * (the hibernation API leaves it to us), or undefined for no answer:
+ * - 1006 and 1015: no close frame came and the transport is gone. Writing a
+ *   close then can fail asynchronously, past any try/catch, as an unhandled
+ *   rejection; there is nobody to read it anyway.
+ * - 1005: a close frame came, without a code. The peer waits for ours (a
+ *   Workers-pool test shows its close never completes otherwise): 1000.
+ * - anything else is echoed, or answered 1000 if it cannot go on the wire.
  */
 export function closeReplyFor(code: number): number | undefined {
-  if (isReportOnlyCloseCode(code)) return undefined
+  if (code === CloseCode.ABNORMAL || code === CloseCode.TLS) return undefined
   return isWireCloseCode(code) ? code : CloseCode.NORMAL
 }
 

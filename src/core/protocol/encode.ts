@@ -19,6 +19,9 @@ export const encodeMessage = (data: unknown): string => JSON.stringify({ type: '
 
 export const encodePong = (id: RequestId | undefined): string => (id === undefined ? PONG_FRAME : JSON.stringify({ type: 'pong', id }))
 
+/** An event's payload as JSON text, encoded once per publish: an undefined payload is sent as `null`. */
+export const encodePayload = (data: unknown): string => JSON.stringify(data ?? null)
+
 /**
  * An `event` frame around a payload that is already JSON text: a publish
  * encodes its payload once for every subscriber (and the replay log keeps

@@ -1,6 +1,6 @@
 import * as v from 'valibot'
 import { describe, expect, it } from 'vitest'
-import type { Services, Wire } from '../../../src/core/types'
+import type { Interaction, Services, Wire } from '../../../src/core/types'
 import { pikkuFunc, pikkuSessionlessFunc } from '../../../src/core/wiring/function'
 import { wireRPC } from '../../../src/core/wiring/wire'
 import { openChannel } from '../support/harness'
@@ -73,6 +73,25 @@ describe('services.rpc.invoke', () => {
     seen.length = 0
     expect(await send(call(1, 'audited'))).toStrictEqual([{ type: 'reply', action: 'call', id: 1, data: 'audited' }])
     expect(seen).toStrictEqual(['rpc middleware'])
+  })
+
+  it("shows the invoked function's middleware an rpc interaction, from onConnect as from a message", async () => {
+    const interactions: Interaction[] = []
+    const watched = {
+      watched: pikkuSessionlessFunc({
+        middleware: [
+          async (_services: Services, interaction: Interaction, next: () => Promise<void>) => {
+            interactions.push(interaction)
+            await next()
+          },
+        ],
+        func: async () => 'ok',
+      }),
+    }
+    const { send, conn } = await openChannel({ ...channel, onConnect: async ({ rpc }: Services) => rpc.invoke('watched' as never, {} as never) }, { functions: watched })
+    await send(call(1, 'watched'))
+    const expected = { kind: 'rpc', channel: 'test', route: '/test', channelId: conn.record.channelId, action: 'watched' }
+    expect(interactions).toStrictEqual([expected, expected])
   })
 
   it('answers INTERNAL for an unknown name and logs which one', async () => {

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { ChannelError } from '../../../src/core/errors'
-import { PONG_FRAME } from '../../../src/core/protocol/actions'
-import { clampCloseReason, isSendableCloseCode } from '../../../src/core/protocol/close'
-import { encodeError, encodeMessage, encodePong, encodeReply, encodeWelcome } from '../../../src/core/protocol/encode'
 import { FrameError, parseFrame } from '../../../src/core/protocol/parse'
 
 /** The error parseFrame throws for `text`. */
@@ -15,8 +12,6 @@ function parseError(text: string, routingKey = 'action', needsAction = true): Ch
   }
   throw new Error(`parseFrame(${text}) did not throw`)
 }
-
-const utf8Length = (text: string) => new TextEncoder().encode(text).length
 
 describe('parseFrame', () => {
   it('takes the input from "data" when present', () => {
@@ -109,55 +104,3 @@ describe('parseFrame', () => {
   })
 })
 
-describe('encoders', () => {
-  it('encodeReply leaves out an undefined id and data', () => {
-    expect(encodeReply('create', '7', { ok: true })).toBe('{"type":"reply","action":"create","id":"7","data":{"ok":true}}')
-    expect(encodeReply('create', 7, undefined)).toBe('{"type":"reply","action":"create","id":7}')
-    expect(encodeReply('create', undefined, null)).toBe('{"type":"reply","action":"create","data":null}')
-    expect(encodeReply(undefined, undefined, 1)).toBe('{"type":"reply","data":1}')
-  })
-
-  it('encodeError carries the payload', () => {
-    expect(encodeError('create', '7', { code: 'INVALID_INPUT', message: 'Bad', issues: [{ message: 'Required', path: ['text'] }] })).toBe(
-      '{"type":"error","action":"create","id":"7","error":{"code":"INVALID_INPUT","message":"Bad","issues":[{"message":"Required","path":["text"]}]}}',
-    )
-    expect(encodeError(undefined, undefined, { code: 'TOO_LARGE', message: 'Big' })).toBe('{"type":"error","error":{"code":"TOO_LARGE","message":"Big"}}')
-  })
-
-  it('encodeWelcome, encodeMessage and encodePong', () => {
-    expect(encodeWelcome('c1', { room: 'general' })).toBe('{"type":"welcome","channelId":"c1","data":{"room":"general"}}')
-    expect(encodeWelcome('c1', undefined)).toBe('{"type":"welcome","channelId":"c1"}')
-    expect(encodeMessage({ text: 'hi' })).toBe('{"type":"message","data":{"text":"hi"}}')
-    expect(encodePong(undefined)).toBe(PONG_FRAME)
-    expect(PONG_FRAME).toBe('{"type":"pong"}')
-    expect(encodePong('p1')).toBe('{"type":"pong","id":"p1"}')
-    expect(encodePong(0)).toBe('{"type":"pong","id":0}')
-  })
-})
-
-describe('close codes and reasons', () => {
-  it.each([1000, 3000, 4000, 4401, 4999])('%i may be sent', (code) => {
-    expect(isSendableCloseCode(code)).toBe(true)
-  })
-
-  it.each([999, 1001, 1005, 1011, 2000, 2999, 4000.5, 5000, Number.NaN])('%d may not be sent by channel.close', (code) => {
-    expect(isSendableCloseCode(code)).toBe(false)
-  })
-
-  it('keeps a reason of up to 123 bytes', () => {
-    expect(clampCloseReason('a'.repeat(123))).toBe('a'.repeat(123))
-    const exact = 'a' + 'é'.repeat(61) // 1 + 122 bytes
-    expect(clampCloseReason(exact)).toBe(exact)
-  })
-
-  it('cuts a longer reason to 123 bytes', () => {
-    expect(clampCloseReason('a'.repeat(200))).toBe('a'.repeat(123))
-  })
-
-  it('cuts on a character boundary', () => {
-    expect(clampCloseReason('aa' + 'é'.repeat(61))).toBe('aa' + 'é'.repeat(60))
-    const emoji = clampCloseReason('😀'.repeat(40)) // 4 bytes each
-    expect(emoji).toBe('😀'.repeat(30))
-    expect(utf8Length(emoji)).toBe(120)
-  })
-})
