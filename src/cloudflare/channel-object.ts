@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers'
-import { EventHubError, INTERNAL_ERROR } from '../core/errors'
+import { INTERNAL_ERROR } from '../core/errors'
 import type { PublishResult } from '../core/event-hub/event-hub'
 import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
 import { PING_FRAME, PONG_FRAME } from '../core/protocol/actions'
@@ -14,7 +14,7 @@ import { globalBridge, instanceDelivery, type GlobalTopicsRpc } from './global-t
 import { TopicCoordinator } from './global-topics/coordinator'
 import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
 import { HibernatableSocket } from './hibernatable-socket'
-import type { PublishOutcome } from './publisher'
+import { publishOutcome, type PublishOutcome } from './publisher'
 import { createSingletonServices } from './services'
 import { shellLog } from './shell-log'
 import { SqlHubStore } from './sql-hub-store'
@@ -119,12 +119,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   /** Publishes to this instance's subscribers (or, for a global topic, to every instance's); the caller's mistakes come back as `refused`. */
   async publish(channel: string, topic: string, data: unknown, address: InstanceAddress): Promise<PublishOutcome> {
     this.#identity.remember(address.binding)
-    try {
-      return { result: await (await this.#requireRuntime(channel)).hub.publish(topic, data) }
-    } catch (error) {
-      if (error instanceof EventHubError) return { refused: error.problem.charAt(0).toUpperCase() + error.problem.slice(1) }
-      throw error
-    }
+    return publishOutcome(async () => (await this.#requireRuntime(channel)).hub.publish(topic, data))
   }
 
   /** A coordinator forwards a global publish here: deliver it to this instance's subscribers, skipping the sender. */

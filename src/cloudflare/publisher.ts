@@ -1,3 +1,4 @@
+import { EventHubError } from '../core/errors'
 import type { PublishResult } from '../core/event-hub/event-hub'
 import { lookUpTopic } from '../core/event-hub/topics'
 import type { HandshakeErrorCode } from '../core/protocol/handshake'
@@ -9,6 +10,20 @@ type ParamsOf<Channel> = Channel extends ChannelDefinition<any, infer Route, any
 
 /** What an instance answers a publish from outside: the result, or why the publish is the caller's to fix. */
 export type PublishOutcome = { result: PublishResult } | { refused: string }
+
+/**
+ * Runs a publish inside the instance and says how it went, in a form that
+ * survives Durable Object RPC (which keeps an error's message, not its class):
+ * the caller's mistakes (`EventHubError`) come back as `refused`.
+ */
+export async function publishOutcome(publish: () => Promise<PublishResult>): Promise<PublishOutcome> {
+  try {
+    return { result: await publish() }
+  } catch (error) {
+    if (error instanceof EventHubError) return { refused: capitalize(error.problem) }
+    throw error
+  }
+}
 
 /** The RPC surface of `ChannelObject` a publisher uses. */
 interface PublisherRpc extends Rpc.DurableObjectBranded {

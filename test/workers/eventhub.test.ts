@@ -230,6 +230,26 @@ describe('publishing from outside a channel', () => {
     expect(undeclared.status).toBe(400)
     expect(await undeclared.json()).toEqual({ error: { code: 'INVALID_INPUT', message: 'Topic "nope" is not declared on channel "news"; add it to the channel\'s topics' } })
   })
+
+  it('through the HTTP publish route, the caller’s mistakes are 400 by their type, not by their wording', async () => {
+    const r = room()
+    const publish = (body: unknown) => request('/_publish', { method: 'POST', body: JSON.stringify(body), headers: { Authorization: `Bearer ${SECRET}` } })
+    const refusals = [
+      // Found inside the instance (over RPC): the payload fails the topic's schema.
+      [{ channel: 'news', params: { room: r }, topic: 'chat:message', data: { words: 'no text' } }, /^Event for "chat:message" is invalid: /],
+      // Found before any object is reached.
+      [{ channel: 'news', params: {}, topic: 'chat:message', data: { text: 'hi' } }, /needs the parameter "room"/],
+      [{ channel: 'news', topic: 'chat:message', data: { text: 'hi' } }, /is not a global topic of channel "news"/],
+      [{ channel: 'news', params: { room: r }, topic: 'alerts:*', data: 1 }, /is a pattern; publish to a concrete topic/],
+    ] as const
+    for (const [body, message] of refusals) {
+      const response = await publish(body)
+      expect(response.status).toBe(400)
+      const { error } = (await response.json()) as { error: { code: string; message: string } }
+      expect(error.code).toBe('INVALID_INPUT')
+      expect(error.message).toMatch(message)
+    }
+  })
 })
 
 describe('global topics', () => {
