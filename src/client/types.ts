@@ -1,8 +1,8 @@
-import type { TopicMap } from '../core/event-hub/topics'
 import type { OutputOf, PikkuFunction, WireInputOf } from '../core/types'
-import type { AnyChannel, ChannelDefinition } from '../core/wiring/channel-definition'
+import type { AnyChannel, ChannelDefinition, TopicsOf } from '../core/wiring/channel-definition'
 
-export type { AnyChannel }
+// The channel's own types, as the server's wiring defines them: one definition for both sides.
+export type { AnyChannel, TopicsOf }
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never
 
@@ -27,8 +27,14 @@ export type ActionsOf<Channel> = Channel extends ChannelDefinition<any, any, any
   ? { [Name in keyof ActionTable<Wiring> & string]: { input: WireInputOf<FunctionOf<ActionTable<Wiring>[Name]>>; output: OutputOf<FunctionOf<ActionTable<Wiring>[Name]>> } }
   : never
 
-/** Topic -> payload type. */
-export type TopicsOfChannel<Channel> = Channel extends ChannelDefinition<any, any, any, any, infer Topics> ? TopicMap<Topics> : never
+/**
+ * What `send(action)` takes, from an `ActionsOf` table: the input as the client
+ * sends it. Not the core's `InputOf`, which reads a function's parsed input.
+ */
+export type ActionInput<Actions, Action extends keyof Actions> = Actions[Action] extends { input: infer Input } ? Input : never
+
+/** What `send(action)` resolves with, from an `ActionsOf` table. Not the core's `OutputOf`, which reads a function. */
+export type ActionOutput<Actions, Action extends keyof Actions> = Actions[Action] extends { output: infer Output } ? Output : never
 
 export type ConnectionState = 'connecting' | 'open' | 'closed'
 
@@ -59,7 +65,7 @@ type PatternsOf<Table> = {
 }[keyof Table & string]
 
 /** What a client may subscribe to: a declared topic (or one under a declared pattern), or a pattern the server accepts. */
-export type Subscribable<Channel> = (keyof TopicsOfChannel<Channel> & string) | PatternsOf<TopicTableOf<Channel>>
+export type Subscribable<Channel> = (keyof TopicsOf<Channel> & string) | PatternsOf<TopicTableOf<Channel>>
 
 /** Payload type for a topic or pattern. */
 export type PayloadOf<Topics, Topic extends string> = Topic extends keyof Topics ? Topics[Topic] : Topic extends `${infer Prefix}:*` ? Topics[Extract<keyof Topics, `${Prefix}:${string}`>] : unknown

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ChannelClient, createClient, type ClientOptions } from '../../src/client/channel-client'
+import { ChannelClient, createClient } from '../../src/client/channel-client'
+import type { ClientOptions } from '../../src/client/options'
 import { ChannelClientError } from '../../src/client/client-error'
 import type { ConnectionState } from '../../src/client/types'
 import { fakeWebSocket, type FakeSocket } from './support/fake-websocket'

@@ -1,7 +1,9 @@
 import { describe, expectTypeOf, it } from 'vitest'
-import { createClient, type Subscription } from '../../src/client/channel-client'
+import { createClient } from '../../src/client/channel-client'
 import { ChannelClientError, type ClientErrorCode } from '../../src/client/client-error'
-import type { ActionsOf, EventMeta, TopicsOfChannel } from '../../src/client/types'
+import type { TopicsOf } from '../../src/client/index'
+import type { Subscription } from '../../src/client/subscriptions'
+import type { ActionsOf, EventMeta } from '../../src/client/types'
 import type { ErrorCode } from '../../src/core/protocol/frames'
 import type { optionalInputChannel } from './support/fixture.channel'
 import type { clientFixtureChannel, clientFixtureKeyedChannel } from './support/fixture.channel'
@@ -11,7 +13,7 @@ const { WebSocket } = fakeWebSocket()
 const client = createClient<typeof clientFixtureChannel>('wss://host/client-test-fixture/general', { WebSocket })
 const keyed = createClient<typeof clientFixtureKeyedChannel>('wss://host/client-test-fixture-keyed/general', { WebSocket })
 
-describe('ActionsOf / TopicsOfChannel', () => {
+describe('ActionsOf / TopicsOf', () => {
   it('lists the actions of the flat wiring shape with wire input and output', () => {
     type Actions = ActionsOf<typeof clientFixtureChannel>
     expectTypeOf<keyof Actions>().toEqualTypeOf<'post' | 'now' | 'rename' | 'shout'>()
@@ -30,7 +32,7 @@ describe('ActionsOf / TopicsOfChannel', () => {
   })
 
   it('maps topics, and a pattern declaration to a template literal', () => {
-    type Topics = TopicsOfChannel<typeof clientFixtureChannel>
+    type Topics = TopicsOf<typeof clientFixtureChannel>
     expectTypeOf<Topics['room:message']>().toEqualTypeOf<{ text: string; author: string }>()
     expectTypeOf<Topics[`news:${string}`]>().toEqualTypeOf<{ headline: string }>()
     expectTypeOf<Topics['presence']>().toEqualTypeOf<unknown>()

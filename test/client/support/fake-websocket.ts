@@ -1,4 +1,4 @@
-import type { WebSocketLike } from '../../../src/client/channel-client'
+import type { WebSocketLike } from '../../../src/client/options'
 
 type Sent = string | ArrayBuffer | ArrayBufferView
 type Listener = (event: any) => void
