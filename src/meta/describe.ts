@@ -1,7 +1,8 @@
-import * as v from 'valibot'
 import { DEFAULT_REPLAY, type ReplayOptions } from '../core/event-hub/topics'
 import type { LimitOptions } from '../core/limits'
+import type { BuiltInActionName } from '../core/protocol/actions'
 import { ERROR_CODES, type ErrorCode } from '../core/protocol/frames'
+import { SubscribeInputSchema, SubscribeReplySchema, UnsubscribeInputSchema, UnsubscribeReplySchema } from '../core/protocol/schemas'
 import { isPattern } from '../core/protocol/topics'
 import type { FunctionKind, Permissions } from '../core/types'
 import type { ChannelDefinition, ResolvedHandler } from '../core/wiring/channel-definition'
@@ -89,7 +90,7 @@ export interface TopicMeta {
 }
 
 export interface BuiltInActionMeta {
-  name: '$ping' | '$subscribe' | '$unsubscribe'
+  name: BuiltInActionName
   description: string
   /** Fields of the frame besides `action` and `id`, or null for none. */
   input: JsonSchema | null
@@ -185,21 +186,7 @@ function permissionsMeta(permissions: Permissions | undefined): PermissionsMeta 
   return out
 }
 
-const SubscribeInput = v.object({
-  topic: v.pipe(v.string(), v.description('A topic the channel declares, or a pattern such as "chat:*"')),
-  since: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('The last seq seen: replay the events after it first'))),
-})
-
-const SubscribeOutput = v.object({
-  topic: v.string(),
-  seq: v.pipe(v.number(), v.integer(), v.description('Where the sequence stands now')),
-  replayed: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Events replayed before this reply'))),
-  resync: v.optional(v.pipe(v.literal(true), v.description('The log does not reach back to `since`: refetch state'))),
-})
-
-const UnsubscribeInput = v.object({ topic: v.string() })
-const UnsubscribeOutput = v.object({ topic: v.string(), unsubscribed: v.pipe(v.boolean(), v.description('False if it was not subscribed')) })
-
+/** The `$` actions, with the protocol's own input and reply schemas (the runtime validates their input with the same ones). */
 function builtInActions(): BuiltInActionMeta[] {
   return [
     {
@@ -212,16 +199,16 @@ function builtInActions(): BuiltInActionMeta[] {
     {
       name: '$subscribe',
       description: 'Subscribes this connection to a declared topic or pattern; with `since`, missed events arrive before the reply.',
-      input: toJson(SubscribeInput, 'input'),
+      input: toJson(SubscribeInputSchema, 'input'),
       answer: 'reply',
-      output: toJson(SubscribeOutput, 'output'),
+      output: toJson(SubscribeReplySchema, 'output'),
     },
     {
       name: '$unsubscribe',
       description: 'Unsubscribes this connection from a topic or pattern.',
-      input: toJson(UnsubscribeInput, 'input'),
+      input: toJson(UnsubscribeInputSchema, 'input'),
       answer: 'reply',
-      output: toJson(UnsubscribeOutput, 'output'),
+      output: toJson(UnsubscribeReplySchema, 'output'),
     },
   ]
 }

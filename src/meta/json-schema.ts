@@ -31,11 +31,18 @@ export type SchemaSide = 'input' | 'output'
  * - Recursive (`v.lazy`) schemas use `$defs` with `$ref: '#/$defs/<n>'`.
  * - If the converter still throws (a `lazy` getter that needs its input,
  *   say), the result is `{}` with a `$comment` saying why.
+ *
+ * `definitions` names schemas to reference rather than inline: wherever one
+ * of these schema objects (the same object, not an equal one) occurs, the
+ * result has `$ref: '#/$defs/<name>'`, and its `$defs` holds every one of
+ * them, used or not. The AsyncAPI document uses this to keep the protocol's
+ * shared schemas (RequestId, ErrorPayload) as single components.
  */
-export function toJson(schema: Schema, side: SchemaSide): JsonSchema {
+export function toJson(schema: Schema, side: SchemaSide, definitions?: Readonly<Record<string, Schema>>): JsonSchema {
   const config: ConversionConfig = {
     errorMode: 'ignore',
     typeMode: side,
+    definitions: definitions as ConversionConfig['definitions'],
     overrideSchema: ({ valibotSchema, jsonSchema }) => {
       if (typeof (valibotSchema as { default?: unknown }).default !== 'function' || !('default' in jsonSchema)) return undefined
       const { default: _dropped, ...rest } = jsonSchema
