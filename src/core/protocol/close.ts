@@ -88,10 +88,11 @@ export function closeReplyFor(code: number): number | undefined {
 }
 
 const MAX_CLOSE_REASON_BYTES = 123
-const encoder = new TextEncoder()
 
 /** Close reasons are limited to 123 UTF-8 bytes; cut on a character boundary. */
 export function clampCloseReason(reason: string): string {
+  // Made here, not at module level, so a browser bundle that never closes with a reason can drop it.
+  const encoder = new TextEncoder()
   if (encoder.encode(reason).length <= MAX_CLOSE_REASON_BYTES) return reason
   let out = ''
   let bytes = 0

@@ -115,10 +115,10 @@ export interface ErrorFrame {
   error: ErrorPayload
 }
 
-/** An explicit `channel.send(data)`. */
+/** An explicit `channel.send(data)`; no `data` when it sent `undefined`. */
 export interface MessageFrame {
   type: 'message'
-  data: unknown
+  data?: unknown
 }
 
 /** An EventHub delivery; `seq` is monotonic per channel instance and survives hibernation. */

@@ -77,7 +77,7 @@ export const ErrorFrameSchema = v.object({
 
 export const MessageFrameSchema = v.object({
   type: v.literal('message'),
-  data: v.unknown(),
+  data: v.optional(v.unknown()),
 })
 
 export const EventFrameSchema = v.object({
