@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pikkuChannelFunc } from '../../src/core/function'
 import { defineChannel } from '../../src/core/wire-channel'
 import { describeChannels, toAddress, toAsyncAPI } from '../../src/meta'
-import { cleanup, collectRefs, FIXTURES, generate, resolvePointer, type Generated } from './support'
+import { cleanup, generate, type Generated } from '../cli/support'
+import { collectRefs, FIXTURES, resolvePointer } from './support'
 
 const KEY = /^[A-Za-z0-9._-]+$/
 
