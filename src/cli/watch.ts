@@ -15,6 +15,8 @@ import { findWranglerConfig } from './wrangler-config'
  * Runs until SIGINT or SIGTERM, then stops esbuild and exits 0. esbuild
  * watches exactly the files the bundle read plus the wrangler config and
  * package.json, and runs one rebuild at a time, so generations never overlap.
+ * Each rebuild is imported as a new module (a fresh registry) in this
+ * process; Node cannot unload modules, so a long session keeps every copy.
  */
 export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promise<number> {
   // Resolved now, so a wrong --entry or main fails at once rather than on every change.
