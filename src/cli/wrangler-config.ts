@@ -24,8 +24,24 @@ interface RawConfigReader {
 /** Loads wrangler's module; a parameter so tests can stand in for a missing wrangler. */
 export type LoadWrangler = () => Promise<unknown>
 
-/** Wrangler is heavy (over a second to import) and a peer of the user's project: loaded only when needed. */
-const loadWrangler: LoadWrangler = () => import('wrangler')
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const
+
+/**
+ * Wrangler is heavy (over a second to import) and a peer of the user's
+ * project: loaded only when needed. Importing it adds SIGINT and SIGTERM
+ * handlers that exit at once (they stop its `pages dev` proxy); they would
+ * cut `watch`'s clean stop short, so the ones the import adds are removed.
+ */
+const loadWrangler: LoadWrangler = async () => {
+  const before = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]))
+  try {
+    return await import('wrangler')
+  } finally {
+    for (const signal of SIGNALS) {
+      for (const listener of process.listeners(signal)) if (!before.get(signal)?.includes(listener)) process.off(signal, listener)
+    }
+  }
+}
 
 /** The top-level `main` of `file` as written (relative to the file), or undefined when it has none. */
 export async function readWranglerMain(file: string, cwd: string, load = loadWrangler): Promise<string | undefined> {

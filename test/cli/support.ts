@@ -27,8 +27,9 @@ export interface RunningCli {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
 
-export function startCli(args: string[], cwd: string): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+/** `env` adds to the test's own environment (watch tests give it a TMPDIR of their own). */
+export function startCli(args: string[], cwd: string, env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   const output = { stdout: '', stderr: '' }
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk))
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk))

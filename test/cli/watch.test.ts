@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { cleanup, startCli, tempProject, waitFor, type RunningCli } from './support'
+import { cleanup, startCli, tempDir, tempProject, waitFor, type RunningCli } from './support'
 
 afterAll(cleanup)
 
@@ -21,15 +21,21 @@ function wired(dir: string): string[] | undefined {
   return meta.channels.flatMap((c) => [c.name, ...c.actions.map((a) => `${c.name}/${a.name}`)])
 }
 
+/** The CLI's bundle folders in a temp dir (tsx keeps its cache there too). */
+const bundleDirs = (tmp: string) => readdirSync(tmp).filter((name) => name.startsWith('pikku-durable-channels-'))
+
 const same = (expected: string[]) => (names: string[] | undefined) => (JSON.stringify(names) === JSON.stringify(expected) ? names : undefined)
 
 describe('pikku-durable-channels watch', () => {
   it('regenerates when a wiring file or the wrangler config changes, and exits 0 on SIGINT', async () => {
     const dir = tempProject()
-    running = startCli(['watch'], dir)
+    // Its own temp dir, to see that the bundle folder is removed on the way out.
+    const tmp = tempDir()
+    running = startCli(['watch'], dir, { TMPDIR: tmp })
     const { output, child, exited } = running
 
     await waitFor('the first generation', () => (/watching .* for changes/.test(output.stdout) ? true : undefined))
+    expect(bundleDirs(tmp)).toHaveLength(1)
     expect(output.stdout).toContain('wrote .pikku/channels.meta.json (1 channel, 1 action, 0 topics)')
     expect(output.stdout).toContain('watching src/index.ts with its imports, wrangler.toml and package.json for changes (Ctrl-C to stop)')
     expect(wired(dir)).toStrictEqual(['notes', 'notes/add'])
@@ -49,11 +55,13 @@ describe('pikku-durable-channels watch', () => {
     const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('watch did not stop on SIGINT')), 10_000))])
     expect(exit).toStrictEqual({ code: 0, signal: null })
     expect(output.stderr).toBe('')
+    expect(bundleDirs(tmp)).toStrictEqual([])
   }, 90_000)
 
   it('reports a broken save and goes on watching', async () => {
     const dir = tempProject()
-    running = startCli(['watch', '--entry', 'src/index.ts'], dir)
+    const tmp = tempDir()
+    running = startCli(['watch', '--entry', 'src/index.ts'], dir, { TMPDIR: tmp })
     const { output, child, exited } = running
     await waitFor('the first generation', () => (/watching .* for changes/.test(output.stdout) ? true : undefined))
     expect(output.stdout).toContain('watching src/index.ts with its imports and package.json for changes')
@@ -69,6 +77,7 @@ describe('pikku-durable-channels watch', () => {
 
     child.kill('SIGTERM')
     expect(await exited).toStrictEqual({ code: 0, signal: null })
+    expect(bundleDirs(tmp)).toStrictEqual([])
   }, 90_000)
 
   it('reports a main that names no file, and recovers when the config is fixed', async () => {

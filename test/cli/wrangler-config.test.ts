@@ -16,6 +16,14 @@ function project(files: Record<string, string>): string {
 }
 
 describe('the wrangler config, read by wrangler', () => {
+  // First in this file, so this import of wrangler is the one that evaluates it.
+  it('imports wrangler without the exit-at-once signal handlers it installs', async () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]
+    const dir = project({ 'wrangler.toml': 'main = "worker.ts"\n' })
+    expect(await readWranglerMain(join(dir, 'wrangler.toml'), dir)).toBe('worker.ts')
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toStrictEqual(before)
+  })
+
   it('resolves main from wrangler.toml, relative to the config', async () => {
     const dir = project({ 'wrangler.toml': '# the app\nname = "x"\nmain = "worker.ts" # entry\n\n[vars]\nmain = "not-this.ts"\n', 'worker.ts': '' })
     expect(await resolveEntry(dir, undefined)).toBe(join(dir, 'worker.ts'))
