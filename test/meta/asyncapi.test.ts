@@ -8,6 +8,9 @@ import { describeChannels, toAddress, toAsyncAPI } from '../../src/meta'
 import { cleanup, generate, type Generated } from '../cli/support'
 import { collectRefs, FIXTURES, resolvePointer } from './support'
 
+// File level: the toAsyncAPI tests below generate too.
+afterAll(cleanup)
+
 const KEY = /^[A-Za-z0-9._-]+$/
 
 /** The structural rules of AsyncAPI 3 this generator relies on, checked on any document. */
@@ -60,7 +63,6 @@ describe('asyncapi.json of the reference app', () => {
     generated = generate()
     doc = generated.asyncapi
   }, 60_000)
-  afterAll(cleanup)
 
   it('is an AsyncAPI 3.0.0 document titled after the package', () => {
     expectWellFormed(doc)
