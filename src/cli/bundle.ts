@@ -16,7 +16,7 @@ export interface BundleSetup {
   cwd: string
   /** Where the bundle will be written: its inline source map is relative to this folder. */
   outfile: string
-  /** Bundled CommonJS may require() Node built-ins; they are resolved from here (the entry). */
+  /** Bundled CommonJS may require() Node built-ins; they are resolved from here (the entry, the first one in watch). */
   requireFrom: string
   target: BundleTarget
   plugins?: Plugin[]

@@ -21,8 +21,16 @@ import { findWranglerConfig } from './wrangler-config'
 export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promise<number> {
   // Resolved now, so a wrong --entry or main fails at once rather than on every change.
   let entry = await resolveEntry(cwd, entryOption)
-  const watchFiles = [entryOption === undefined ? findWranglerConfig(cwd) : undefined, appInfoFile(cwd)].filter((file): file is string => file !== undefined && isFile(file))
-  const target: BundleTarget = { entry: async () => (entry = await resolveEntry(cwd, entryOption)), watchFiles }
+  const config = entryOption === undefined ? findWranglerConfig(cwd) : undefined
+  const watchFiles = [config, appInfoFile(cwd)].filter((file): file is string => file !== undefined && isFile(file))
+  const target: BundleTarget = {
+    // Again for every rebuild, as an edit of the wrangler config may change main.
+    entry: async () => {
+      entry = await resolveEntry(cwd, entryOption)
+      return entry
+    },
+    watchFiles,
+  }
   const stopped = stopSignal()
   const dir = await bundleDir()
   try {
