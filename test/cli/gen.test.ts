@@ -2,11 +2,11 @@ import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FIXTURES } from '../meta/support'
-import { cleanup, generate, runCli, tempDir, tempProject, tempProjectWithOwnCopy, type Generated } from './support'
+import { CLI_TIMEOUT, cleanup, generate, runCli, tempDir, tempProject, tempProjectWithOwnCopy, type Generated } from './support'
 
 afterAll(cleanup)
 
-describe('pikku-durable-channels gen on the reference app', () => {
+describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
   let first: Generated
   let second: Generated
 
@@ -55,17 +55,17 @@ describe('pikku-durable-channels gen on the reference app', () => {
     expect(a.meta.channels.map((c: { name: string }) => c.name)).toStrictEqual(['a', 'a.b', 'todos'])
     expect(b.metaText).toBe(a.metaText)
     expect(b.asyncapiText).toBe(a.asyncapiText)
-  }, 60_000)
+  })
 })
 
-describe('pikku-durable-channels gen in another project', () => {
+describe('pikku-durable-channels gen in another project', CLI_TIMEOUT, () => {
   it('loads the project through its installed pikku-durable-channels and names AsyncAPI after its package.json', () => {
     const project = tempProject()
     const { meta, asyncapi, result } = generate([], project)
     expect(meta.channels.map((c: { name: string }) => c.name)).toStrictEqual(['notes'])
     expect(asyncapi.info).toMatchObject({ title: 'watch-fixture', version: '1.0.0' })
     expect(result.stderr).toBe('')
-  }, 60_000)
+  })
 
   it('warns, and still writes, when the entry wires nothing', () => {
     const project = tempProject()
@@ -73,10 +73,10 @@ describe('pikku-durable-channels gen in another project', () => {
     expect(meta.channels).toStrictEqual([])
     expect(result.stdout).toContain('(0 channels, 0 actions, 0 topics)')
     expect(result.stderr).toMatch(/^warning: no channels are wired after importing src\/empty\.ts\./)
-  }, 60_000)
+  })
 })
 
-describe('pikku-durable-channels gen errors', () => {
+describe('pikku-durable-channels gen errors', CLI_TIMEOUT, () => {
   it('exits 1 with a clear message when the entry does not exist', () => {
     const result = runCli(['gen', '--entry', 'worker/nope.ts', '--out', tempDir()])
     expect(result.status).toBe(1)
@@ -109,7 +109,7 @@ describe('pikku-durable-channels gen errors', () => {
     const result = runCli(['gen', '--out', tempDir()], project)
     expect(result.status).toBe(1)
     expect(result.stderr).toContain('src/index.ts loads pikku-durable-channels from another copy than this CLI')
-  }, 60_000)
+  })
 
   it('exits 1 naming the file and line when the entry does not bundle', () => {
     const project = tempProject()

@@ -2,11 +2,11 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { textTable } from '../../src/cli/text-table'
 import { FIXTURES } from '../meta/support'
-import { cleanup, runCli, tempProject } from './support'
+import { CLI_TIMEOUT, cleanup, runCli, tempProject } from './support'
 
 afterAll(cleanup)
 
-describe('pikku-durable-channels info channels', () => {
+describe('pikku-durable-channels info channels', CLI_TIMEOUT, () => {
   it('prints a table of channels, routes and actions', () => {
     const result = runCli(['info', 'channels'])
     expect(result.status).toBe(0)

@@ -8,6 +8,13 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'pikku-durable-channels.mjs')
 export const PROJECT_FIXTURE = fileURLToPath(new URL('./fixtures/watch-project/', import.meta.url))
 
+/**
+ * For tests that spawn the CLI: one run takes 0.3 to 2 s (tsx, plus over a
+ * second to import wrangler when it reads the config), a test may run
+ * several, and a loaded machine is slower. Vitest's default is 5 s.
+ */
+export const CLI_TIMEOUT = { timeout: 60_000 }
+
 export interface CliResult {
   status: number | null
   stdout: string

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { parseCommand, USAGE } from '../../src/cli/args'
 import { CliError, failure, UsageError } from '../../src/cli/errors'
-import { ROOT, runCli } from './support'
+import { CLI_TIMEOUT, ROOT, runCli } from './support'
 
-describe('pikku-durable-channels usage, end to end', () => {
+describe('pikku-durable-channels usage, end to end', CLI_TIMEOUT, () => {
   it('exits 2 for an unknown command, a missing command or an unknown option', () => {
     for (const args of [['frob'], [], ['gen', '--bogus'], ['info'], ['info', 'things'], ['gen', 'extra']]) {
       const result = runCli(args)

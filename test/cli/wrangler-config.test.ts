@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { resolveEntry } from '../../src/cli/entry'
 import { CliError } from '../../src/cli/errors'
 import { findWranglerConfig, readWranglerMain } from '../../src/cli/wrangler-config'
-import { cleanup, generate, tempDir, tempProject } from './support'
+import { CLI_TIMEOUT, cleanup, generate, tempDir, tempProject } from './support'
 
 afterAll(cleanup)
 
@@ -15,7 +15,7 @@ function project(files: Record<string, string>): string {
   return dir
 }
 
-describe('the wrangler config, read by wrangler', () => {
+describe('the wrangler config, read by wrangler', CLI_TIMEOUT, () => {
   // First in this file, so this import of wrangler is the one that evaluates it.
   it('imports wrangler without the exit-at-once signal handlers it installs', async () => {
     const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]
@@ -82,7 +82,7 @@ describe('the wrangler config, read by wrangler', () => {
   })
 })
 
-describe('gen with each config format, end to end', () => {
+describe('gen with each config format, end to end', CLI_TIMEOUT, () => {
   for (const [name, text] of [
     ['wrangler.toml', 'main = "src/index.ts"\n'],
     ['wrangler.json', '{ "main": "src/index.ts" }\n'],
@@ -94,6 +94,6 @@ describe('gen with each config format, end to end', () => {
       writeFileSync(join(dir, name), text)
       const { meta } = generate([], dir)
       expect(meta.channels.map((c: { name: string }) => c.name)).toStrictEqual(['notes'])
-    }, 60_000)
+    })
   }
 })
