@@ -5,7 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defineChannel } from '../../src/core/wiring/define-channel'
 import { pikkuChannelFunc } from '../../src/core/wiring/function'
 import { describeChannels, toAddress, toAsyncAPI } from '../../src/meta'
-import { cleanup, collectRefs, FIXTURES, generate, resolvePointer, type Generated } from './support'
+import { cleanup, generate, type Generated } from '../cli/support'
+import { collectRefs, FIXTURES, resolvePointer } from './support'
+
+// File level: the toAsyncAPI tests below generate too.
+afterAll(cleanup)
 
 const KEY = /^[A-Za-z0-9._-]+$/
 
@@ -59,7 +63,6 @@ describe('asyncapi.json of the reference app', () => {
     generated = generate()
     doc = generated.asyncapi
   }, 60_000)
-  afterAll(cleanup)
 
   it('is an AsyncAPI 3.0.0 document titled after the package', () => {
     expectWellFormed(doc)

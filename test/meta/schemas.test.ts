@@ -1,6 +1,6 @@
 import Ajv from 'ajv'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanup, generate, type Generated } from './support'
+import { cleanup, generate, type Generated } from '../cli/support'
 
 /** The generated JSON Schemas of the reference app, checked with a JSON Schema validator. */
 describe('generated JSON Schemas', () => {

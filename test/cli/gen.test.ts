@@ -1,11 +1,12 @@
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cleanup, FIXTURES, generate, runCli, tempDir, type Generated } from './support'
+import { FIXTURES } from '../meta/support'
+import { CLI_TIMEOUT, cleanup, generate, runCli, tempDir, tempProject, tempProjectWithOwnCopy, type Generated } from './support'
 
 afterAll(cleanup)
 
-describe('pikku-durable-channels gen on the reference app', () => {
+describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
   let first: Generated
   let second: Generated
 
@@ -54,10 +55,28 @@ describe('pikku-durable-channels gen on the reference app', () => {
     expect(a.meta.channels.map((c: { name: string }) => c.name)).toStrictEqual(['a', 'a.b', 'todos'])
     expect(b.metaText).toBe(a.metaText)
     expect(b.asyncapiText).toBe(a.asyncapiText)
-  }, 60_000)
+  })
 })
 
-describe('pikku-durable-channels errors', () => {
+describe('pikku-durable-channels gen in another project', CLI_TIMEOUT, () => {
+  it('loads the project through its installed pikku-durable-channels and names AsyncAPI after its package.json', () => {
+    const project = tempProject()
+    const { meta, asyncapi, result } = generate([], project)
+    expect(meta.channels.map((c: { name: string }) => c.name)).toStrictEqual(['notes'])
+    expect(asyncapi.info).toMatchObject({ title: 'watch-fixture', version: '1.0.0' })
+    expect(result.stderr).toBe('')
+  })
+
+  it('warns, and still writes, when the entry wires nothing', () => {
+    const project = tempProject()
+    const { meta, result } = generate(['--entry', 'src/empty.ts'], project)
+    expect(meta.channels).toStrictEqual([])
+    expect(result.stdout).toContain('(0 channels, 0 actions, 0 topics)')
+    expect(result.stderr).toMatch(/^warning: no channels are wired after importing src\/empty\.ts\./)
+  })
+})
+
+describe('pikku-durable-channels gen errors', CLI_TIMEOUT, () => {
   it('exits 1 with a clear message when the entry does not exist', () => {
     const result = runCli(['gen', '--entry', 'worker/nope.ts', '--out', tempDir()])
     expect(result.status).toBe(1)
@@ -85,39 +104,19 @@ describe('pikku-durable-channels errors', () => {
     expect(existsSync(join(out, 'channels.meta.json'))).toBe(false)
   })
 
-  it('exits 2 for an unknown command, a missing command or an unknown option', () => {
-    for (const args of [['frob'], [], ['gen', '--bogus'], ['info'], ['info', 'things'], ['gen', 'extra']]) {
-      const result = runCli(args)
-      expect(result.status, args.join(' ')).toBe(2)
-      expect(result.stderr).toContain('--help')
-    }
-    expect(runCli(['frob']).stderr).toContain('unknown command "frob"')
+  it('exits 1 when the Worker imports another copy of pikku-durable-channels than the CLI', () => {
+    const project = tempProjectWithOwnCopy()
+    const result = runCli(['gen', '--out', tempDir()], project)
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('src/index.ts loads pikku-durable-channels from another copy than this CLI')
   })
 
-  it('prints help with exit 0', () => {
-    const result = runCli(['--help'])
-    expect(result.status).toBe(0)
-    expect(result.stdout).toMatch(/Usage: pikku-durable-channels <command>/)
-    expect(result.stdout).toContain('info channels')
-  })
-})
-
-describe('pikku-durable-channels info channels', () => {
-  it('prints a table of channels, routes and actions', () => {
-    const result = runCli(['info', 'channels'])
-    expect(result.status).toBe(0)
-    const lines = result.stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^CHANNEL\s+ROUTE\s+ACTIONS$/)
-    expect(lines[2]).toMatch(/^chat\s+\/chat\/:room\s+history, send$/)
-  })
-
-  it('adds auth, permissions, topics and limits with --verbose', () => {
-    const result = runCli(['info', 'channels', '--verbose', '--entry', join(FIXTURES, 'kitchen-sink.ts')])
-    expect(result.status).toBe(0)
-    expect(result.stdout).toMatch(/^CHANNEL\s+ROUTE\s+AUTH\s+HANDLERS\s+ACTIONS\s+TOPICS\s+LIMITS$/m)
-    expect(result.stdout).toContain('todo/create session perm:both(2)|isAdmin')
-    expect(result.stdout).toContain('staff session perm:isAdmin replay')
-    expect(result.stdout).toContain('maxMessageSize: 1024')
-    expect(result.stdout).toContain('rateLimit: off')
+  it('exits 1 naming the file and line when the entry does not bundle', () => {
+    const project = tempProject()
+    writeFileSync(join(project, 'src', 'notes.channel.ts'), "import './missing'\n")
+    const result = runCli(['gen', '--out', tempDir()], project)
+    expect(result.status).toBe(1)
+    expect(result.stderr).toContain('could not bundle src/index.ts:')
+    expect(result.stderr).toMatch(/src\/notes\.channel\.ts:1:8: Could not resolve "\.\/missing"/)
   })
 })

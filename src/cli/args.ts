@@ -1,0 +1,76 @@
+// The command line, parsed once into one typed command.
+import { parseArgs } from 'node:util'
+import { ASYNCAPI_FILE, META_FILE } from './output-files'
+import { UsageError } from './errors'
+
+export const USAGE = `Usage: pikku-durable-channels <command> [options]
+
+Commands:
+  gen                 Write <out>/${META_FILE} and <out>/${ASYNCAPI_FILE} from the wirings
+  watch               Like gen, again whenever a file the entry loads changes, until Ctrl-C
+  info channels       List the wired channels, their routes and actions
+
+Options:
+  --entry <file>      The Worker module that imports the wirings
+                      (default: "main" from ./wrangler.toml)
+  --out <dir>         Output folder for gen and watch (default: .pikku)
+  --verbose           info: add auth, permissions, topics and limits
+  -h, --help          Show this help
+
+Exit codes: 0 ok, 1 failure, 2 usage.`
+
+/** What to do; `entry` undefined means "main from the wrangler config". */
+export type Command =
+  | { name: 'help' }
+  | { name: 'gen' | 'watch'; entry: string | undefined; out: string }
+  | { name: 'info'; entry: string | undefined; verbose: boolean }
+
+const OPTIONS = {
+  entry: { type: 'string' },
+  out: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+type Values = ReturnType<typeof parse>['values']
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
+}
+
+/** Throws a UsageError for anything the usage text does not allow. */
+export function parseCommand(argv: string[]): Command {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+  const { values, positionals } = parsed
+  const [command, ...rest] = positionals
+  if (values.help === true || command === 'help') return { name: 'help' }
+  switch (command) {
+    case undefined:
+      throw new UsageError('no command given')
+    case 'gen':
+    case 'watch':
+      noMore(rest, values, 'verbose')
+      return { name: command, entry: values.entry, out: values.out ?? '.pikku' }
+    case 'info': {
+      const [subject, ...extra] = rest
+      if (subject !== 'channels') {
+        throw new UsageError(subject === undefined ? 'info needs a subject: info channels' : `unknown info subject "${subject}" (try: info channels)`)
+      }
+      noMore(extra, values, 'out')
+      return { name: 'info', entry: values.entry, verbose: values.verbose === true }
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`)
+  }
+}
+
+/** Options parse for every command, so each command rejects the ones it would silently ignore. */
+function noMore(positionals: string[], values: Values, unsupported: keyof Values): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
+  if (values[unsupported] !== undefined) throw new UsageError(`--${unsupported} does not apply to this command`)
+}

@@ -1,0 +1,67 @@
+// Loading the user's wirings in Node: bundle the entry, import the bundle, read the registry.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { build, type BuildResult } from 'esbuild'
+import { bundleOptions, type BundleOptions } from './bundle'
+import { CliError } from './errors'
+import { isRegistryModule, PACKAGE_ROOT, type LibraryExports } from './library'
+import { bundleFailure, importFailure } from './load-errors'
+import { display } from './paths'
+
+export interface Project {
+  entry: string
+  exports: LibraryExports
+}
+
+export type Bundle = BuildResult<BundleOptions>
+
+/** A fresh temp folder for bundles; the caller removes it. */
+export function bundleDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'pikku-durable-channels-'))
+}
+
+/** Bundles `entry` once and imports it: what `gen` and `info` need. */
+export async function loadProject(cwd: string, entry: string): Promise<Project> {
+  const dir = await bundleDir()
+  try {
+    const outfile = join(dir, 'wirings.mjs')
+    let bundle: Bundle
+    try {
+      bundle = await build(bundleOptions({ cwd, outfile, requireFrom: entry, target: { entry: async () => entry, watchFiles: [] } }))
+    } catch (error) {
+      throw bundleFailure(error, entry, cwd)
+    }
+    return await importBundle(bundle, { entry, cwd, file: outfile })
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/**
+ * Writes the bundle to `file` and imports it. A new file is a new module,
+ * so each call runs the wirings again into a registry of their own. The
+ * file goes once imported; Node keeps the module.
+ */
+export async function importBundle(bundle: Bundle, at: { entry: string; cwd: string; file: string }): Promise<Project> {
+  const { entry, cwd, file } = at
+  if (Object.keys(bundle.metafile.inputs).filter(isRegistryModule).length > 1) {
+    throw new CliError(
+      `${display(entry, cwd)} loads pikku-durable-channels from another copy than this CLI's (${display(PACKAGE_ROOT, cwd)}); ` +
+        `run the CLI of the copy your Worker imports (npx pikku-durable-channels).`,
+    )
+  }
+  const [output] = bundle.outputFiles
+  if (output === undefined) throw new CliError(`esbuild wrote no bundle for ${display(entry, cwd)}`)
+  await writeFile(file, output.contents)
+  // Stack traces through the inline source map, so a wiring error points at the user's line.
+  process.setSourceMapsEnabled(true)
+  try {
+    return { entry, exports: (await import(pathToFileURL(file).href)) as LibraryExports }
+  } catch (error) {
+    throw importFailure(error, entry, cwd)
+  } finally {
+    await rm(file, { force: true })
+  }
+}

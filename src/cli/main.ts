@@ -1,0 +1,40 @@
+// pikku-durable-channels: generated metadata for wired channels.
+//
+// Loads the Worker's wirings by bundling its entry with esbuild (the library
+// included, so the `registry` the wirings fill is the one read here), then
+// writes a deterministic `.pikku/` folder: git-ignore it and regenerate in CI.
+// This module is the process entry; the commands live one per file beside it.
+import { parseCommand, USAGE } from './args'
+import { failure } from './errors'
+import { gen } from './gen'
+import { info } from './info'
+import { watch } from './watch'
+
+/** The exit code: 0 ok; failures throw (see `failure` for 1 and 2). */
+async function run(argv: string[]): Promise<number> {
+  const command = parseCommand(argv)
+  const cwd = process.cwd()
+  switch (command.name) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`)
+      return 0
+    case 'gen':
+      await gen({ cwd, entry: command.entry, out: command.out })
+      return 0
+    case 'watch':
+      return watch({ cwd, entry: command.entry, out: command.out })
+    case 'info':
+      await info({ cwd, entry: command.entry, verbose: command.verbose })
+      return 0
+  }
+}
+
+// process.exit, not a drained event loop: a loaded Worker or wrangler may leave timers or handles behind.
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    const { code, text } = failure(error)
+    process.stderr.write(text)
+    process.exit(code)
+  },
+)

@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process'
+import { describe, expect, it } from 'vitest'
+import { parseCommand, USAGE } from '../../src/cli/args'
+import { CliError, failure, UsageError } from '../../src/cli/errors'
+import { CLI_TIMEOUT, ROOT, runCli } from './support'
+
+describe('pikku-durable-channels usage, end to end', CLI_TIMEOUT, () => {
+  it('exits 2 for an unknown command, a missing command or an unknown option', () => {
+    for (const args of [['frob'], [], ['gen', '--bogus'], ['info'], ['info', 'things'], ['gen', 'extra']]) {
+      const result = runCli(args)
+      expect(result.status, args.join(' ')).toBe(2)
+      expect(result.stderr).toContain('--help')
+      expect(result.stdout).toBe('')
+    }
+    expect(runCli(['frob']).stderr).toBe('pikku-durable-channels: unknown command "frob"\nRun "pikku-durable-channels --help" for usage.\n')
+  })
+
+  it('prints help with exit 0', () => {
+    const result = runCli(['--help'])
+    expect(result.status).toBe(0)
+    expect(result.stdout).toMatch(/Usage: pikku-durable-channels <command>/)
+    expect(result.stdout).toContain('info channels')
+    expect(result.stdout).toBe(`${USAGE}\n`)
+  })
+
+  it('runs from source with node --import tsx src/cli/main.ts, as in development', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'help'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
+    expect(result.status).toBe(0)
+    expect(result.stdout).toBe(`${USAGE}\n`)
+  })
+})
+
+describe('parseCommand', () => {
+  it('gives each command its options and defaults', () => {
+    expect(parseCommand(['gen'])).toStrictEqual({ name: 'gen', entry: undefined, out: '.pikku' })
+    expect(parseCommand(['watch', '--entry', 'a.ts', '--out', 'o'])).toStrictEqual({ name: 'watch', entry: 'a.ts', out: 'o' })
+    expect(parseCommand(['info', 'channels', '--verbose'])).toStrictEqual({ name: 'info', entry: undefined, verbose: true })
+    expect(parseCommand(['info', 'channels'])).toStrictEqual({ name: 'info', entry: undefined, verbose: false })
+  })
+
+  it('asks for help with -h, --help or help, whatever else is there', () => {
+    for (const argv of [['-h'], ['--help'], ['help'], ['gen', '--help'], ['frob', '-h']]) expect(parseCommand(argv), argv.join(' ')).toStrictEqual({ name: 'help' })
+  })
+
+  it('rejects options a command would ignore, and extra arguments', () => {
+    const cases: [string[], string][] = [
+      [['gen', '--verbose'], '--verbose does not apply to this command'],
+      [['watch', '--verbose'], '--verbose does not apply to this command'],
+      [['info', 'channels', '--out', 'x'], '--out does not apply to this command'],
+      [['info', 'channels', 'more'], 'unexpected argument "more"'],
+      [['gen', 'extra'], 'unexpected argument "extra"'],
+      [['info'], 'info needs a subject: info channels'],
+      [['info', 'things'], 'unknown info subject "things" (try: info channels)'],
+      [[], 'no command given'],
+      [['frob'], 'unknown command "frob"'],
+    ]
+    for (const [argv, message] of cases) expect(() => parseCommand(argv), argv.join(' ')).toThrow(new UsageError(message))
+  })
+
+  it('turns parseArgs errors into usage errors', () => {
+    expect(() => parseCommand(['gen', '--bogus'])).toThrow(UsageError)
+    expect(() => parseCommand(['gen', '--entry'])).toThrow(UsageError)
+  })
+})
+
+describe('failure', () => {
+  it('maps usage errors to 2, other failures to 1; only unforeseen errors keep their stack', () => {
+    expect(failure(new UsageError('bad'))).toStrictEqual({ code: 2, text: 'pikku-durable-channels: bad\nRun "pikku-durable-channels --help" for usage.\n' })
+    expect(failure(new CliError('told'))).toStrictEqual({ code: 1, text: 'pikku-durable-channels: told\n' })
+    const bug = failure(new TypeError('oops'))
+    expect(bug.code).toBe(1)
+    expect(bug.text).toMatch(/^pikku-durable-channels: TypeError: oops\n\s+at /)
+  })
+})
