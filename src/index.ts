@@ -49,4 +49,4 @@ export type { PublishRouteOptions } from './cloudflare/publish-route'
 export type { InstanceAddress } from './cloudflare/addressing'
 // EventHub
 export type { TopicSpec, TopicMap, ReplayOptions } from './core/event-hub/topics'
-export type { PublishResult } from './core/event-hub/event-hub'
+export type { PublishResult } from './core/types'

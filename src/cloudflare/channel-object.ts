@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import { INTERNAL_ERROR } from '../core/errors'
-import type { PublishResult } from '../core/event-hub/event-hub'
+import type { PublishResult } from '../core/types'
 import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
 import { PING_FRAME, PONG_FRAME } from '../core/protocol/actions'
 import { CloseCode, closeReplyFor } from '../core/protocol/close'

@@ -1,5 +1,5 @@
-import { EventHubError } from '../core/errors'
-import type { PublishResult } from '../core/event-hub/event-hub'
+import { ChannelError, EventHubError } from '../core/errors'
+import type { PublishResult } from '../core/types'
 import { lookUpTopic } from '../core/event-hub/topics'
 import type { HandshakeErrorCode } from '../core/protocol/handshake'
 import type { AnyChannel, ChannelDefinition, TopicsOf } from '../core/wiring/channel-definition'
@@ -14,13 +14,15 @@ export type PublishOutcome = { result: PublishResult } | { refused: string }
 /**
  * Runs a publish inside the instance and says how it went, in a form that
  * survives Durable Object RPC (which keeps an error's message, not its class):
- * the caller's mistakes (`EventHubError`) come back as `refused`.
+ * the caller's mistakes (an `EventHubError`, or a malformed topic's
+ * `ChannelError`) come back as `refused`.
  */
 export async function publishOutcome(publish: () => Promise<PublishResult>): Promise<PublishOutcome> {
   try {
     return { result: await publish() }
   } catch (error) {
     if (error instanceof EventHubError) return { refused: capitalize(error.problem) }
+    if (error instanceof ChannelError) return { refused: capitalize(error.message.replace(/^eventHub: /, '')) }
     throw error
   }
 }

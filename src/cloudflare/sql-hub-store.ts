@@ -1,4 +1,4 @@
-import type { HubStore, LoggedEvent } from '../core/event-hub/hub-store'
+import type { Delivery, HubStore, LoggedEvent } from '../core/event-hub/hub-store'
 
 /**
  * EventHub state in the object's SQLite storage. Tables are prefixed
@@ -7,15 +7,23 @@ import type { HubStore, LoggedEvent } from '../core/event-hub/hub-store'
 export class SqlHubStore implements HubStore {
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
-      CREATE TABLE IF NOT EXISTS pikku_subscriptions (topic TEXT NOT NULL, channel_id TEXT NOT NULL, PRIMARY KEY (topic, channel_id)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS pikku_subscriptions (topic TEXT NOT NULL, channel_id TEXT NOT NULL, delivery TEXT NOT NULL DEFAULT 'event', PRIMARY KEY (topic, channel_id)) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS pikku_subscriptions_by_channel ON pikku_subscriptions (channel_id);
       CREATE TABLE IF NOT EXISTS pikku_events (seq INTEGER PRIMARY KEY, topic TEXT NOT NULL, json TEXT, bytes BLOB, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS pikku_meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
     `)
+    addDeliveryColumn(sql)
   }
 
-  addSubscription(topic: string, channelId: string): boolean {
-    return this.sql.exec('INSERT OR IGNORE INTO pikku_subscriptions (topic, channel_id) VALUES (?, ?)', topic, channelId).rowsWritten > 0
+  addSubscription(topic: string, channelId: string, delivery: Delivery): boolean {
+    return (
+      this.sql.exec(
+        'INSERT INTO pikku_subscriptions (topic, channel_id, delivery) VALUES (?, ?, ?) ON CONFLICT (topic, channel_id) DO UPDATE SET delivery = excluded.delivery WHERE delivery <> excluded.delivery',
+        topic,
+        channelId,
+        delivery,
+      ).rowsWritten > 0
+    )
   }
 
   removeSubscription(topic: string, channelId: string): boolean {
@@ -26,15 +34,18 @@ export class SqlHubStore implements HubStore {
     return this.sql.exec<{ topic: string }>('DELETE FROM pikku_subscriptions WHERE channel_id = ? RETURNING topic', channelId).toArray().map((row) => row.topic)
   }
 
-  subscribersOf(topic: string): string[] {
-    return this.sql.exec<{ channel_id: string }>('SELECT channel_id FROM pikku_subscriptions WHERE topic = ?', topic).toArray().map((row) => row.channel_id)
+  subscribersOf(topic: string): [string, Delivery][] {
+    return this.sql
+      .exec<{ channel_id: string; delivery: Delivery }>('SELECT channel_id, delivery FROM pikku_subscriptions WHERE topic = ?', topic)
+      .toArray()
+      .map((row) => [row.channel_id, row.delivery])
   }
 
-  patternSubscriptions(): [string, string][] {
+  patternSubscriptions(): [string, string, Delivery][] {
     return this.sql
-      .exec<{ topic: string; channel_id: string }>("SELECT topic, channel_id FROM pikku_subscriptions WHERE topic = '*' OR topic GLOB '*:[*]'")
+      .exec<{ topic: string; channel_id: string; delivery: Delivery }>("SELECT topic, channel_id, delivery FROM pikku_subscriptions WHERE topic = '*' OR topic GLOB '*:[*]'")
       .toArray()
-      .map((row) => [row.topic, row.channel_id])
+      .map((row) => [row.topic, row.channel_id, row.delivery])
   }
 
   topicsUnder(key: string): string[] {
@@ -98,4 +109,10 @@ export class SqlHubStore implements HubStore {
   #setMeta(key: string, value: number): void {
     this.sql.exec('INSERT INTO pikku_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value)
   }
+}
+
+/** Tables made before subscriptions had a delivery mode gain the column (every row there was an `event` one). */
+function addDeliveryColumn(sql: SqlStorage): void {
+  const columns = sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('pikku_subscriptions')").toArray()
+  if (!columns.some((column) => column.name === 'delivery')) sql.exec("ALTER TABLE pikku_subscriptions ADD COLUMN delivery TEXT NOT NULL DEFAULT 'event'")
 }

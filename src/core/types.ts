@@ -72,24 +72,41 @@ export interface UserSessionService<Session = AppSession> {
 /** Topic -> payload type, from `Register['topics']` (see `TopicsOf`). */
 export type AppTopics = Register extends { topics: infer T } ? T : Record<string, unknown>
 
-/** A topic of the map, or a pattern such as `news:*`. */
-export type TopicOrPattern<Topics> = (keyof Topics & string) | `${string}:*` | '*'
+/** A topic of the map, or a pattern such as `news:*`; server code may use topics the channel does not declare. */
+export type TopicOrPattern<Topics> = (keyof Topics & string) | `${string}:*` | '*' | (string & {})
+
+/** The payload of a topic: its declared type, or anything for a topic the channel does not declare. */
+export type PayloadOfTopic<Topics, Topic extends string> = Topic extends keyof Topics ? Topics[Topic] : unknown
+
+/** What a publish did in this instance. */
+export interface PublishResult {
+  /** The event's sequence number in this instance (absent for global topics, numbered by each instance). */
+  seq?: number
+  /** Connections it was delivered to in this instance. */
+  delivered: number
+}
 
 /**
  * `services.eventHub`: pub/sub within a channel instance (or across all of
- * them, for `global` topics). Subscriptions are stored, so they survive
- * hibernation; deliveries arrive as `event` frames.
+ * them, for `global` topics), in the seeds' and Pikku's forms. Subscriptions
+ * are stored, so they survive hibernation.
  */
 export interface EventHubService<Topics> {
   /**
-   * Subscribes a connection of this channel instance (the caller's by default)
-   * to a topic or pattern. A callback instead of a channel id is refused: it
-   * could not outlive hibernation (deliveries go to the connection as frames).
+   * Subscribes a connection of this channel instance to a topic or pattern:
+   * the caller's (`subscribe(topic)`), or the one named (`subscribe(topic, channelId)`),
+   * delivered as `event` frames. With a callback (the seed's
+   * `subscribe(topic, data => channel.send(data))`) the caller's connection is
+   * subscribed and each delivery calls it while the object is awake; after a
+   * wake, when the closure is gone, a delivery is sent as `channel.send(data)`.
    */
-  subscribe(topic: TopicOrPattern<Topics>, channelId?: string): Promise<void>
+  subscribe<Topic extends TopicOrPattern<Topics>>(topic: Topic, target?: string | ((data: PayloadOfTopic<Topics, Topic>) => unknown)): Promise<void>
+  /** Ends a subscription of the caller's connection (or the one named). */
   unsubscribe(topic: TopicOrPattern<Topics>, channelId?: string): Promise<void>
-  /** Encodes once and delivers to every subscriber; bytes make a binary event. */
-  publish<Topic extends keyof Topics & string>(topic: Topic, data: Topics[Topic] | Uint8Array, options?: { skipSender?: boolean }): Promise<{ seq?: number; delivered: number }>
+  /** Encodes once and delivers to every subscriber (but the sender, with `skipSender`); bytes make a binary event. */
+  publish<Topic extends TopicOrPattern<Topics>>(topic: Topic, data: PayloadOfTopic<Topics, Topic> | Uint8Array, options?: { skipSender?: boolean }): Promise<PublishResult>
+  /** Pikku's form: `channelId` is a connection not to deliver to (the sender), or null; `isBinary` sends `data` as bytes. */
+  publish<Topic extends TopicOrPattern<Topics>>(topic: Topic, channelId: string | null, data: PayloadOfTopic<Topics, Topic> | Uint8Array, isBinary?: boolean): Promise<PublishResult>
 }
 
 /** What the runtime adds to the app's services for every call. */
@@ -98,6 +115,10 @@ export interface CoreServices {
   rpc: RPCInvoker
   userSession: UserSessionService
   eventHub: EventHubService<AppTopics>
+  /** The same as `wire.setSession`, where seed 001's `authenticate` takes it from. */
+  setSession(session: AppSession): void
+  /** The same as `wire.clearSession`. */
+  clearSession(): void
 }
 
 /** `services` for functions that may run outside a channel. */

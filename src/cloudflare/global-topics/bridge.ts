@@ -1,5 +1,5 @@
 import type { GlobalBridge } from '../../core/event-hub/global-bridge'
-import type { PublishResult } from '../../core/event-hub/event-hub'
+import type { PublishResult } from '../../core/types'
 import { channelNamespace, coordinatorName, type ObjectIdentity } from '../addressing'
 import type { DeliverToInstance } from './coordinator'
 

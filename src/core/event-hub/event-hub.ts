@@ -2,29 +2,24 @@ import { exceeds } from '../bytes'
 import { ChannelError, EventHubError } from '../errors'
 import { PLATFORM_MAX_MESSAGE_SIZE } from '../limits'
 import { encodePayload } from '../protocol/encode'
-import { isPattern } from '../protocol/topics'
+import { isPattern, topicProblem } from '../protocol/topics'
 import { parseWith, type Schema } from '../schema'
 import type { GlobalBridge } from './global-bridge'
-import type { HubStore } from './hub-store'
+import type { Delivery, HubStore } from './hub-store'
 import { prepareEvent, type PreparedEvent } from './prepared-event'
 import { ReplayLog, type ReplayResult } from './replay-log'
 import { SubscriberIndex } from './subscriber-index'
-import { findTopic, lookUpTopic, type ReplayOptions, type TopicDeclaration, type TopicSpec, type TopicTable } from './topics'
+import type { PublishResult } from '../types'
+import { findTopic, type ReplayOptions, type TopicDeclaration, type TopicSpec, type TopicTable } from './topics'
 
-/** Sends a prepared event to one subscriber; false if that connection is gone. */
-export type Deliver = (channelId: string, event: PreparedEvent) => boolean
+/** Sends a prepared event to one subscriber, the way it subscribed; false if that connection is gone. */
+export type Deliver = (channelId: string, event: PreparedEvent, delivery: Delivery) => boolean
 
 export interface PublishOptions {
   /** A connection not to deliver to (the sender, for `skipSender`). */
   skip?: string
 }
 
-export interface PublishResult {
-  /** The event's sequence number in this instance (absent for global topics, numbered by each instance). */
-  seq?: number
-  /** Connections it was delivered to in this instance. */
-  delivered: number
-}
 
 export interface EventHubOptions {
   /** The channel's replay log; defaults apply when absent, `false` keeps none. */
@@ -33,6 +28,9 @@ export interface EventHubOptions {
   global?: GlobalBridge | undefined
   now?: () => number
 }
+
+/** How a topic the channel does not declare behaves: no schema, local, replayed like the channel's others. */
+const UNDECLARED: TopicSpec = Object.freeze({})
 
 /** Topics whose declaration lookups are remembered at once. */
 const MAX_REMEMBERED_TOPICS = 1024
@@ -65,22 +63,28 @@ export class EventHub {
     this.#global = options.global
   }
 
-  /** The declaration governing a topic or pattern; throws an `EventHubError` naming the problem (a server-side mistake). */
+  /**
+   * The declaration governing a topic or pattern. Server code may use topics
+   * the channel does not declare, as in Pikku: they stay in this instance,
+   * have no schema, and are logged under the channel's replay settings.
+   * A malformed topic is refused with `INVALID_INPUT` before anything happens.
+   */
   declarationOf(topic: string, allowPattern = false): TopicDeclaration {
     const known = this.#declarations.get(topic)
     if (known && (allowPattern || !isPattern(topic))) return known
-    const found = lookUpTopic(this.topics, this.channelName, topic, allowPattern)
-    if ('problem' in found) throw new EventHubError(found.problem)
+    const problem = topicProblem(topic, allowPattern)
+    if (problem) throw new ChannelError('INVALID_INPUT', `eventHub: ${problem}`)
+    const declaration = findTopic(this.topics, topic) ?? { key: topic, spec: UNDECLARED }
     if (this.#declarations.size >= MAX_REMEMBERED_TOPICS) this.#declarations.clear()
-    this.#declarations.set(topic, found.declaration)
-    return found.declaration
+    this.#declarations.set(topic, declaration)
+    return declaration
   }
 
   /** Subscribes a connection to a topic or pattern (stored, so it survives hibernation). */
-  async subscribe(channelId: string, topic: string): Promise<void> {
+  async subscribe(channelId: string, topic: string, delivery: Delivery = 'event'): Promise<void> {
     const { key, spec } = this.declarationOf(topic, true)
-    if (!this.store.addSubscription(topic, channelId)) return
-    this.#index.added(topic, channelId)
+    if (!this.store.addSubscription(topic, channelId, delivery)) return
+    this.#index.added(topic, channelId, delivery)
     if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
   }
 
@@ -150,9 +154,9 @@ export class EventHub {
     if (logged) this.#log.append({ seq, topic, data: payload, at: this.#now() })
 
     let delivered = 0
-    for (const channelId of this.#index.subscribersOf(topic)) {
+    for (const [channelId, delivery] of this.#index.subscribersOf(topic)) {
       if (channelId === options.skip) continue
-      if (this.deliver(channelId, event)) delivered++
+      if (this.deliver(channelId, event, delivery)) delivered++
       else void this.dropConnection(channelId) // a subscription that outlived its socket
     }
     return { seq, delivered }

@@ -8,22 +8,29 @@ export interface LoggedEvent {
 }
 
 /**
+ * How a subscription is delivered: as an `event` frame (`$subscribe`,
+ * `eventHub.subscribe(topic)`), or as a `message` frame, the way the seed's
+ * `eventHub.subscribe(topic, data => channel.send(data))` sends it.
+ */
+export type Delivery = 'event' | 'message'
+
+/**
  * Where a hub keeps what must survive hibernation: subscriptions (indexed by
  * topic and by connection), the sequence ceiling, the replay log.
  * Synchronous, like Durable Object SQLite; `MemoryHubStore` is the in-memory
  * double, and one contract suite runs against both.
  */
 export interface HubStore {
-  /** False if it was already there. */
-  addSubscription(topic: string, channelId: string): boolean
+  /** False if it was already there, delivered the same way. */
+  addSubscription(topic: string, channelId: string, delivery: Delivery): boolean
   /** False if it was not there. */
   removeSubscription(topic: string, channelId: string): boolean
   /** Removes every subscription of a connection; returns their topics. */
   removeSubscriptions(channelId: string): string[]
-  /** Connections subscribed to exactly this topic (or this exact pattern). */
-  subscribersOf(topic: string): string[]
-  /** Every pattern subscription, as [pattern, channelId]. */
-  patternSubscriptions(): [string, string][]
+  /** Connections subscribed to exactly this topic (or this exact pattern), with how each is delivered. */
+  subscribersOf(topic: string): [channelId: string, delivery: Delivery][]
+  /** Every pattern subscription. */
+  patternSubscriptions(): [pattern: string, channelId: string, delivery: Delivery][]
   /** Distinct topics and patterns with subscriptions, equal to `key` or under a `prefix:*` key. */
   topicsUnder(key: string): string[]
   /** No sequence number above this has been used. */

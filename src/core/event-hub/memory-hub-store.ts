@@ -1,18 +1,19 @@
 import { isPattern, matches } from '../protocol/topics'
-import type { HubStore, LoggedEvent } from './hub-store'
+import type { Delivery, HubStore, LoggedEvent } from './hub-store'
 
 /** A `HubStore` in memory: the test double of the SQLite store, held to the same contract suite. */
 export class MemoryHubStore implements HubStore {
-  readonly subscriptions = new Map<string, Set<string>>()
+  /** Topic -> channel id -> how it is delivered. */
+  readonly subscriptions = new Map<string, Map<string, Delivery>>()
   readonly events: LoggedEvent[] = []
   ceiling = 0
   trimmed = 0
 
-  addSubscription(topic: string, channelId: string): boolean {
+  addSubscription(topic: string, channelId: string, delivery: Delivery): boolean {
     let ids = this.subscriptions.get(topic)
-    if (!ids) this.subscriptions.set(topic, (ids = new Set()))
-    if (ids.has(channelId)) return false
-    ids.add(channelId)
+    if (!ids) this.subscriptions.set(topic, (ids = new Map()))
+    if (ids.get(channelId) === delivery) return false
+    ids.set(channelId, delivery)
     return true
   }
 
@@ -29,12 +30,12 @@ export class MemoryHubStore implements HubStore {
     return topics
   }
 
-  subscribersOf(topic: string): string[] {
+  subscribersOf(topic: string): [string, Delivery][] {
     return [...(this.subscriptions.get(topic) ?? [])]
   }
 
-  patternSubscriptions(): [string, string][] {
-    return [...this.subscriptions].filter(([topic]) => isPattern(topic)).flatMap(([topic, ids]) => [...ids].map((id): [string, string] => [topic, id]))
+  patternSubscriptions(): [string, string, Delivery][] {
+    return [...this.subscriptions].filter(([topic]) => isPattern(topic)).flatMap(([topic, ids]) => [...ids].map(([id, delivery]): [string, string, Delivery] => [topic, id, delivery]))
   }
 
   topicsUnder(key: string): string[] {

@@ -1,5 +1,8 @@
 import { isPattern, patternPrefix } from '../protocol/topics'
-import type { HubStore } from './hub-store'
+import type { Delivery, HubStore } from './hub-store'
+
+/** Channel id -> how its subscription is delivered. */
+export type Subscribers = ReadonlyMap<string, Delivery>
 
 /**
  * Who is subscribed to what, in memory, in front of the store: a publish
@@ -9,22 +12,22 @@ import type { HubStore } from './hub-store'
  */
 export class SubscriberIndex {
   /** Topic -> subscribers, for topics loaded since the last wake. */
-  readonly #exact = new Map<string, Set<string>>()
+  readonly #exact = new Map<string, Map<string, Delivery>>()
   /** Pattern prefix (`news:`) -> subscribers, loaded on first use. */
-  #patterns: Map<string, Set<string>> | undefined
+  #patterns: Map<string, Map<string, Delivery>> | undefined
 
   constructor(private readonly store: HubStore) {}
 
-  /** Keeps loaded entries current after the store gained a subscription; unloaded ones will be read from the store. */
-  added(topic: string, channelId: string): void {
+  /** Keeps loaded entries current after the store gained (or changed) a subscription; unloaded ones will be read from the store. */
+  added(topic: string, channelId: string, delivery: Delivery): void {
     if (!isPattern(topic)) {
-      this.#exact.get(topic)?.add(channelId)
+      this.#exact.get(topic)?.set(channelId, delivery)
       return
     }
     if (!this.#patterns) return
     const ids = this.#patterns.get(patternPrefix(topic))
-    if (ids) ids.add(channelId)
-    else this.#patterns.set(patternPrefix(topic), new Set([channelId]))
+    if (ids) ids.set(channelId, delivery)
+    else this.#patterns.set(patternPrefix(topic), new Map([[channelId, delivery]]))
   }
 
   /** Drops an entry after the store lost a subscription. */
@@ -38,33 +41,37 @@ export class SubscriberIndex {
     if (ids?.size === 0) this.#patterns!.delete(patternPrefix(topic))
   }
 
-  /** Exact subscribers plus pattern subscribers, without building a set when there are no patterns. */
-  subscribersOf(topic: string): Iterable<string> {
+  /**
+   * Exact subscribers plus pattern subscribers, without building a map when
+   * there are no patterns. A connection subscribed both ways is delivered once,
+   * the way its exact subscription says.
+   */
+  subscribersOf(topic: string): Subscribers {
     let exact = this.#exact.get(topic)
     if (!exact) {
-      exact = new Set(this.store.subscribersOf(topic))
+      exact = new Map(this.store.subscribersOf(topic))
       this.#exact.set(topic, exact)
     }
     const patterns = this.#loadPatterns()
     if (patterns.size === 0) return exact
-    let all: Set<string> | undefined
+    let all: Map<string, Delivery> | undefined
     for (const [start, ids] of patterns) {
       if (start === '' || topic.startsWith(start)) {
-        all ??= new Set(exact)
-        for (const id of ids) all.add(id)
+        all ??= new Map(exact)
+        for (const [id, delivery] of ids) if (!all.has(id)) all.set(id, delivery)
       }
     }
     return all ?? exact
   }
 
-  #loadPatterns(): Map<string, Set<string>> {
+  #loadPatterns(): Map<string, Map<string, Delivery>> {
     if (this.#patterns) return this.#patterns
-    const patterns = new Map<string, Set<string>>()
-    for (const [pattern, channelId] of this.store.patternSubscriptions()) {
+    const patterns = new Map<string, Map<string, Delivery>>()
+    for (const [pattern, channelId, delivery] of this.store.patternSubscriptions()) {
       const start = patternPrefix(pattern)
       let ids = patterns.get(start)
-      if (!ids) patterns.set(start, (ids = new Set()))
-      ids.add(channelId)
+      if (!ids) patterns.set(start, (ids = new Map()))
+      ids.set(channelId, delivery)
     }
     return (this.#patterns = patterns)
   }

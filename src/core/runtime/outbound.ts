@@ -1,10 +1,11 @@
-import type { PreparedEvent } from '../event-hub/prepared-event'
-import { eventData } from '../event-hub/prepared-event'
+import type { Delivery } from '../event-hub/hub-store'
+import { eventData, type PreparedEvent } from '../event-hub/prepared-event'
 import type { ErrorPayload } from '../protocol/frames'
 import { encodeError, encodeFrame } from '../protocol/encode'
 import type { ChannelEvent, ChannelServices, PikkuChannelMiddleware } from '../types'
 import { runChannelMiddleware } from './channel-middleware'
 import type { Connection } from './connection'
+import type { SubscriptionCallbacks } from './subscription-callbacks'
 
 /** What the outbound path needs from the runtime. */
 export interface OutboundHost {
@@ -21,10 +22,12 @@ export interface OutboundHost {
  */
 export class Outbound {
   readonly #middleware: readonly PikkuChannelMiddleware[]
+  readonly #callbacks: SubscriptionCallbacks
   readonly #host: OutboundHost
 
-  constructor(middleware: readonly PikkuChannelMiddleware[], host: OutboundHost) {
+  constructor(middleware: readonly PikkuChannelMiddleware[], callbacks: SubscriptionCallbacks, host: OutboundHost) {
     this.#middleware = middleware
+    this.#callbacks = callbacks
     this.#host = host
   }
 
@@ -48,14 +51,31 @@ export class Outbound {
     })
   }
 
-  /** Sends an EventHub delivery, encoded once for all its subscribers unless channel middleware must see it. */
-  deliver(conn: Connection, event: PreparedEvent): void {
+  /**
+   * Sends an EventHub delivery the way the connection subscribed: an `event`
+   * frame (encoded once for all subscribers unless channel middleware must see
+   * it), or, for a callback subscription, its callback while it is in memory,
+   * else what the seed's callback does: `channel.send(data)`.
+   */
+  deliver(conn: Connection, event: PreparedEvent, delivery: Delivery): void {
+    if (delivery === 'message') return this.#deliverAsMessage(conn, event)
     if (event.bytes) {
       // A binary event is its header frame, then the bytes; channel middleware does not see it.
       conn.send(event.frame)
       conn.send(event.bytes)
     } else if (this.#middleware.length === 0) conn.send(event.frame)
     else void this.send(conn, { type: 'event', topic: event.topic, data: eventData(event), seq: event.seq })
+  }
+
+  #deliverAsMessage(conn: Connection, event: PreparedEvent): void {
+    const where = `the eventHub.subscribe callback for "${event.topic}"`
+    try {
+      const callback = this.#callbacks.find(conn.record.channelId, event.topic)
+      const sending = callback ? callback(event.bytes ?? eventData(event)) : event.bytes ? conn.send(event.bytes) : this.send(conn, { type: 'message', data: eventData(event) })
+      if (sending instanceof Promise) sending.catch((error: unknown) => this.#host.report(error, conn, where))
+    } catch (error) {
+      this.#host.report(error, conn, where)
+    }
   }
 
   /** A reply that cannot be encoded (or whose middleware failed) still answers its request. */

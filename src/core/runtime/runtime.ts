@@ -2,6 +2,7 @@ import { ChannelError, INTERNAL_ERROR } from '../errors'
 import { EventHub } from '../event-hub/event-hub'
 import type { GlobalBridge } from '../event-hub/global-bridge'
 import type { HubStore } from '../event-hub/hub-store'
+import type { Delivery } from '../event-hub/hub-store'
 import { replayedEvent, type PreparedEvent } from '../event-hub/prepared-event'
 import type { Logger } from '../logger'
 import { isBuiltInName } from '../protocol/actions'
@@ -18,6 +19,7 @@ import { callFunction } from './call'
 import type { Connection } from './connection'
 import { Outbound } from './outbound'
 import { createScope, type ConnectionHost } from './scope'
+import { SubscriptionCallbacks } from './subscription-callbacks'
 
 /** The app's singleton services plus the logger every handler gets. */
 export type SingletonServices = Record<string, unknown> & { logger: Logger }
@@ -49,7 +51,8 @@ const DONE = Promise.resolve()
 export class ChannelRuntime implements ConnectionHost {
   readonly hub: EventHub
   readonly functions: ReadonlyMap<string, PikkuFunction>
-  readonly #logger: Logger
+  readonly callbacks = new SubscriptionCallbacks()
+  readonly logger: Logger
   readonly #outbound: Outbound
   /** Connections seen since the last wake, by channel id; `findConnection` finds the others. */
   readonly #connections = new Map<string, Connection>()
@@ -62,18 +65,18 @@ export class ChannelRuntime implements ConnectionHost {
     readonly singletons: SingletonServices,
     options: RuntimeOptions,
   ) {
-    this.#logger = singletons.logger
+    this.logger = singletons.logger
     this.functions = options.functions
     this.#findConnection = options.findConnection
-    this.#outbound = new Outbound(options.channelMiddleware, {
+    this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, {
       servicesOf: (conn) => this.#scope(conn).services,
       report: (error, conn, where) => this.#toPayload(error, conn, where),
     })
-    this.hub = new EventHub(channel.name, channel.topics, options.hubStore, (channelId, event) => this.#deliver(channelId, event), {
+    this.hub = new EventHub(channel.name, channel.topics, options.hubStore, (channelId, event, delivery) => this.#deliver(channelId, event, delivery), {
       replay: channel.replay,
       global: options.global,
     })
-    const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged)) })
+    const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
     this.#builtIns = new Map(Object.entries(builtIns))
   }
 
@@ -178,9 +181,10 @@ export class ChannelRuntime implements ConnectionHost {
     if (previous === 'open') await this.#disconnect(conn)
   }
 
-  /** A closed connection leaves the index, and its subscriptions go. */
+  /** A closed connection leaves the index, and its subscriptions (and their callbacks) go. */
   async #release(conn: Connection): Promise<void> {
     this.#connections.delete(conn.record.channelId)
+    this.callbacks.release(conn.record.channelId)
     try {
       await this.hub.dropConnection(conn.record.channelId)
     } catch (error) {
@@ -188,11 +192,11 @@ export class ChannelRuntime implements ConnectionHost {
     }
   }
 
-  /** Sends an EventHub delivery; false if the connection is gone. */
-  #deliver(channelId: string, event: PreparedEvent): boolean {
+  /** Sends an EventHub delivery the way the connection subscribed; false if the connection is gone. */
+  #deliver(channelId: string, event: PreparedEvent, delivery: Delivery): boolean {
     const conn = this.#openConnection(channelId)
     if (!conn) return false
-    this.#outbound.deliver(conn, event)
+    this.#outbound.deliver(conn, event, delivery)
     return true
   }
 
@@ -285,7 +289,7 @@ export class ChannelRuntime implements ConnectionHost {
   /** What the client may see of an error; anything unexpected is logged with its stack and hidden. */
   #toPayload(error: unknown, conn: Connection, where: string): ErrorPayload {
     if (error instanceof ChannelError) return error.toPayload()
-    this.#logger.error('channel.handler_failed', { channel: this.channel.name, channelId: conn.record.channelId, where, error })
+    this.logger.error('channel.handler_failed', { channel: this.channel.name, channelId: conn.record.channelId, where, error })
     return INTERNAL_ERROR
   }
 }

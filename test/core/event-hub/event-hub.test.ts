@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { ChannelError, EventHubError } from '../../../src/core/errors'
 import { EventHub, MAX_LOGGED_EVENT_BYTES } from '../../../src/core/event-hub/event-hub'
 import type { GlobalBridge } from '../../../src/core/event-hub/global-bridge'
+import type { Delivery } from '../../../src/core/event-hub/hub-store'
 import { MemoryHubStore } from '../../../src/core/event-hub/memory-hub-store'
 import type { PreparedEvent } from '../../../src/core/event-hub/prepared-event'
 import type { ReplayOptions, TopicTable } from '../../../src/core/event-hub/topics'
@@ -26,10 +27,10 @@ interface Options {
 
 /** A hub over a MemoryHubStore whose `deliver` records every attempt; ids in `gone` answer false. */
 function makeHub(topics: TopicTable = TOPICS, options: Options = {}, store = new MemoryHubStore()) {
-  const attempts: [string, PreparedEvent][] = []
+  const attempts: [string, PreparedEvent, Delivery][] = []
   const gone = new Set<string>()
-  const hub = new EventHub('news', topics, store, (channelId, event) => {
-    attempts.push([channelId, event])
+  const hub = new EventHub('news', topics, store, (channelId, event, delivery) => {
+    attempts.push([channelId, event, delivery])
     return !gone.has(channelId)
   }, options)
   return {
@@ -52,6 +53,17 @@ function bridge() {
     unregister: vi.fn(async (_key: string) => {}),
     publish: vi.fn(async (_key: string, _topic: string, _data: unknown, _skip: string | undefined) => {}),
   } satisfies GlobalBridge
+}
+
+/** The message of the INVALID_INPUT a malformed topic is refused with. */
+async function inputError(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ChannelError)
+  expect((error as ChannelError).code).toBe('INVALID_INPUT')
+  return (error as Error).message
 }
 
 /** A plain Error (a server-side mistake), never a ChannelError the client would see. */
@@ -192,7 +204,7 @@ describe('sequence numbers', () => {
   it('are not used up by refused publishes', async () => {
     const { hub } = makeHub()
     await expect(hub.publish('chat:message', { nope: 1 })).rejects.toThrow()
-    await expect(hub.publish('sports', 1)).rejects.toThrow()
+    await expect(hub.publish('sports:*', 1)).rejects.toThrow()
     expect(() => hub.deliverLocal('alerts:big', 'x'.repeat(MAX_LOGGED_EVENT_BYTES))).toThrow()
     expect((await hub.publish('alerts:a', 1)).seq).toBe(1)
   })
@@ -270,10 +282,20 @@ describe('replay', () => {
     expect(hub.replay('alerts:*', 2)).toStrictEqual({ events: [], resync: false, seq: 2 })
   })
 
-  it('checks the subscription like subscribe does', () => {
+  it('checks the subscription like subscribe does: a malformed one is INVALID_INPUT', () => {
     const { hub } = makeHub()
-    expect(() => hub.replay('sports:*', 0)).toThrow('eventHub: topic "sports:*" is not declared on channel "news"')
+    expect(() => hub.replay('bad topic!', 0)).toThrow(ChannelError)
     expect(() => hub.replay('bad topic!', 0)).toThrow('eventHub: "bad topic!" is not a topic')
+  })
+
+  it('replays topics the channel does not declare, under the channel\'s replay settings', async () => {
+    const { hub } = makeHub()
+    await hub.publish('sports:football', { goal: 1 })
+    await hub.publish('sports:tennis', { ace: 1 })
+    expect(hub.replay('sports:*', 0).events.map((e) => [e.topic, e.data])).toStrictEqual([
+      ['sports:football', '{"goal":1}'],
+      ['sports:tennis', '{"ace":1}'],
+    ])
   })
 
   it('keeps binary events as bytes', async () => {
@@ -398,8 +420,8 @@ describe('subscriptions and the in-memory index', () => {
     const { hub, store, take } = makeHub()
     await hub.subscribe('c1', 'alerts:x')
     await hub.subscribe('c2', 'alerts:*')
-    expect(store.subscribersOf('alerts:x')).toStrictEqual(['c1'])
-    expect(store.patternSubscriptions()).toStrictEqual([['alerts:*', 'c2']])
+    expect(store.subscribersOf('alerts:x')).toStrictEqual([['c1', 'event']])
+    expect(store.patternSubscriptions()).toStrictEqual([['alerts:*', 'c2', 'event']])
     await hub.publish('alerts:x', 1)
     expect(take()).toStrictEqual(['c1', 'c2'])
   })
@@ -444,7 +466,7 @@ describe('subscriptions and the in-memory index', () => {
     await hub.publish('alerts:x', 0)
     take()
     await hub.subscribe('c1', 'alerts:x')
-    expect(store.subscribersOf('alerts:x')).toStrictEqual(['c1'])
+    expect(store.subscribersOf('alerts:x')).toStrictEqual([['c1', 'event']])
     await hub.publish('alerts:x', 1)
     expect(take()).toStrictEqual(['c1'])
     expect(await hub.unsubscribe('c1', 'alerts:x')).toBe(true)
@@ -463,7 +485,7 @@ describe('subscriptions and the in-memory index', () => {
     take()
     await hub.dropConnection('c1')
     expect([...store.subscriptions.keys()]).toStrictEqual(['alerts:*'])
-    expect(store.subscribersOf('alerts:*')).toStrictEqual(['c2'])
+    expect(store.subscribersOf('alerts:*')).toStrictEqual([['c2', 'event']])
     await hub.publish('alerts:x', 1)
     await hub.publish('staff', 1)
     expect(take()).toStrictEqual(['c2'])
@@ -494,17 +516,38 @@ describe('subscriptions and the in-memory index', () => {
     await after.hub.dropConnection('c2')
     await after.hub.publish('alerts:x', 2)
     expect(after.take()).toStrictEqual(['c3'])
-    expect(store.subscribersOf('alerts:x')).toStrictEqual(['c3'])
+    expect(store.subscribersOf('alerts:x')).toStrictEqual([['c3', 'event']])
     expect(store.patternSubscriptions()).toStrictEqual([])
   })
 
-  it('subscribes to a pattern the same way, and refuses undeclared and malformed subscriptions', async () => {
+  it('refuses malformed subscriptions with INVALID_INPUT, storing nothing', async () => {
     const { hub, store } = makeHub()
-    await expect(hub.subscribe('c1', 'sports:x')).rejects.toThrow('eventHub: topic "sports:x" is not declared on channel "news"; add it to the channel\'s topics')
-    await expect(hub.subscribe('c1', '*')).rejects.toThrow('eventHub: topic "*" is not declared on channel "news"')
-    await expect(hub.subscribe('c1', 'alerts:')).rejects.toThrow('eventHub: "alerts:" is not a topic')
-    await expect(hub.unsubscribe('c1', 'sports:x')).rejects.toThrow('is not declared')
+    await expect(hub.subscribe('c1', 'alerts:')).rejects.toThrow(ChannelError)
+    await expect(hub.subscribe('c1', 'alerts:')).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^eventHub: "alerts:" is not a topic/) })
+    await expect(hub.unsubscribe('c1', 'bad topic!')).rejects.toMatchObject({ code: 'INVALID_INPUT' })
     expect(store.subscriptions.size).toBe(0)
+  })
+
+  it('takes topics and patterns the channel does not declare, from server code, as local ones', async () => {
+    const { hub, store, take } = makeHub()
+    await hub.subscribe('c1', 'sports:x')
+    await hub.subscribe('c2', '*')
+    expect(await hub.publish('sports:x', { any: 'shape' })).toStrictEqual({ seq: 1, delivered: 2 })
+    expect(take()).toStrictEqual(['c1', 'c2'])
+    expect(await hub.unsubscribe('c1', 'sports:x')).toBe(true)
+    expect(store.subscribersOf('sports:x')).toStrictEqual([])
+  })
+
+  it('keeps how a subscription is delivered, and a later subscribe of the other kind replaces it', async () => {
+    const { hub, attempts } = makeHub()
+    await hub.subscribe('c1', 'alerts:x', 'message')
+    await hub.publish('alerts:x', 1)
+    await hub.subscribe('c1', 'alerts:x')
+    await hub.publish('alerts:x', 2)
+    expect(attempts.map(([id, event, delivery]) => [id, event.seq, delivery])).toStrictEqual([
+      ['c1', 1, 'message'],
+      ['c1', 2, 'event'],
+    ])
   })
 })
 
@@ -519,7 +562,7 @@ describe('connections that are gone', () => {
     expect(await hub.publish('alerts:x', 1)).toStrictEqual({ seq: 1, delivered: 1 })
     expect(take()).toStrictEqual(['alive', 'dead'])
     await Promise.resolve()
-    expect(store.subscribersOf('alerts:x')).toStrictEqual(['alive'])
+    expect(store.subscribersOf('alerts:x')).toStrictEqual([['alive', 'event']])
     expect(store.patternSubscriptions()).toStrictEqual([])
     expect(store.subscribersOf('staff')).toStrictEqual([])
     expect(await hub.publish('alerts:x', 2)).toStrictEqual({ seq: 2, delivered: 1 })
@@ -529,27 +572,20 @@ describe('connections that are gone', () => {
 })
 
 describe('refused publishes', () => {
-  it('an undeclared topic', async () => {
+  it('a pattern: INVALID_INPUT, which a handler can catch, before anything is delivered', async () => {
     const { hub, attempts } = makeHub()
-    const error = await plainError(hub.publish('sports:football', 1))
-    expect(error.message).toBe('eventHub: topic "sports:football" is not declared on channel "news"; add it to the channel\'s topics')
-    expect(() => hub.deliverLocal('sports:football', 1)).toThrow(error.message)
+    expect(await inputError(hub.publish('alerts:*', 1))).toBe('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
+    expect(() => hub.deliverLocal('alerts:*', 1)).toThrow('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
     expect(attempts).toStrictEqual([])
   })
 
-  it('a pattern', async () => {
+  it('a malformed topic: INVALID_INPUT', async () => {
     const { hub } = makeHub()
-    expect((await plainError(hub.publish('alerts:*', 1))).message).toBe('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
-    expect(() => hub.deliverLocal('alerts:*', 1)).toThrow('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
-  })
-
-  it('a malformed topic', async () => {
-    const { hub } = makeHub()
-    expect((await plainError(hub.publish('bad topic!', 1))).message).toBe(
+    expect(await inputError(hub.publish('bad topic!', 1))).toBe(
       'eventHub: "bad topic!" is not a topic: use segments of letters, digits, ".", "_" or "-" separated by ":", and ":*" at the end for a pattern',
     )
-    expect((await plainError(hub.publish('', 1))).message).toBe('eventHub: a topic must be a non-empty string')
-    expect((await plainError(hub.publish(42 as never, 1))).message).toBe('eventHub: a topic must be a non-empty string')
+    expect(await inputError(hub.publish('', 1))).toBe('eventHub: a topic must be a non-empty string')
+    expect(await inputError(hub.publish(42 as never, 1))).toBe('eventHub: a topic must be a non-empty string')
   })
 
   it('a payload failing the topic schema: a plain Error naming the topic, nothing delivered or logged', async () => {

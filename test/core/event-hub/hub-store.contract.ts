@@ -6,6 +6,8 @@ export type WithStore = (body: (store: HubStore) => void | Promise<void>) => Pro
 
 const event = (seq: number, at = seq, topic = 't'): LoggedEvent => ({ seq, topic, data: String(seq), at })
 const seqs = (events: LoggedEvent[]) => events.map((e) => e.seq)
+/** The channel ids of `subscribersOf`, sorted. */
+const ids = (subscribers: [string, unknown][]) => subscribers.map(([id]) => id).sort()
 
 /**
  * What every `HubStore` must do, whatever keeps the data: run against
@@ -16,61 +18,79 @@ export function hubStoreContract(name: string, withStore: WithStore): void {
   describe(`${name}: subscriptions`, () => {
     it('adds once per (topic, connection) and says whether it added', () =>
       withStore((store) => {
-        expect(store.addSubscription('a', 'c1')).toBe(true)
-        expect(store.addSubscription('a', 'c1')).toBe(false)
-        expect(store.addSubscription('a', 'c2')).toBe(true)
-        expect(store.addSubscription('b', 'c1')).toBe(true)
-        expect(store.subscribersOf('a').sort()).toStrictEqual(['c1', 'c2'])
-        expect(store.subscribersOf('b')).toStrictEqual(['c1'])
-        expect(store.subscribersOf('nobody')).toStrictEqual([])
+        expect(store.addSubscription('a', 'c1', 'event')).toBe(true)
+        expect(store.addSubscription('a', 'c1', 'event')).toBe(false)
+        expect(store.addSubscription('a', 'c2', 'event')).toBe(true)
+        expect(store.addSubscription('b', 'c1', 'event')).toBe(true)
+        expect(ids(store.subscribersOf('a'))).toStrictEqual(['c1', 'c2'])
+        expect(ids(store.subscribersOf('b'))).toStrictEqual(['c1'])
+        expect(ids(store.subscribersOf('nobody'))).toStrictEqual([])
+      }))
+
+    it('keeps how each subscription is delivered; subscribing again another way changes it', () =>
+      withStore((store) => {
+        expect(store.addSubscription('a', 'c1', 'message')).toBe(true)
+        expect(store.addSubscription('a', 'c1', 'message')).toBe(false)
+        store.addSubscription('a', 'c2', 'event')
+        store.addSubscription('a:*', 'c1', 'message')
+        expect(store.subscribersOf('a').sort()).toStrictEqual([
+          ['c1', 'message'],
+          ['c2', 'event'],
+        ])
+        expect(store.addSubscription('a', 'c1', 'event')).toBe(true)
+        expect(store.subscribersOf('a').sort()).toStrictEqual([
+          ['c1', 'event'],
+          ['c2', 'event'],
+        ])
+        expect(store.patternSubscriptions()).toStrictEqual([['a:*', 'c1', 'message']])
       }))
 
     it('removes and says whether there was something to remove', () =>
       withStore((store) => {
-        store.addSubscription('a', 'c1')
+        store.addSubscription('a', 'c1', 'event')
         expect(store.removeSubscription('a', 'c2')).toBe(false)
         expect(store.removeSubscription('b', 'c1')).toBe(false)
         expect(store.removeSubscription('a', 'c1')).toBe(true)
         expect(store.removeSubscription('a', 'c1')).toBe(false)
-        expect(store.subscribersOf('a')).toStrictEqual([])
+        expect(ids(store.subscribersOf('a'))).toStrictEqual([])
         expect(store.topicsUnder('*')).toStrictEqual([])
       }))
 
     it('removes every subscription of one connection, returning their topics, and leaves the others', () =>
       withStore((store) => {
-        store.addSubscription('a', 'c1')
-        store.addSubscription('news:*', 'c1')
-        store.addSubscription('a', 'c2')
-        store.addSubscription('b', 'c2')
+        store.addSubscription('a', 'c1', 'event')
+        store.addSubscription('news:*', 'c1', 'event')
+        store.addSubscription('a', 'c2', 'event')
+        store.addSubscription('b', 'c2', 'event')
         expect(store.removeSubscriptions('c1').sort()).toStrictEqual(['a', 'news:*'])
         expect(store.removeSubscriptions('c1')).toStrictEqual([])
-        expect(store.subscribersOf('a')).toStrictEqual(['c2'])
-        expect(store.subscribersOf('b')).toStrictEqual(['c2'])
+        expect(ids(store.subscribersOf('a'))).toStrictEqual(['c2'])
+        expect(ids(store.subscribersOf('b'))).toStrictEqual(['c2'])
         expect(store.topicsUnder('*').sort()).toStrictEqual(['a', 'b'])
       }))
 
     it('lists pattern subscriptions (and only those) as [pattern, channelId]', () =>
       withStore((store) => {
-        store.addSubscription('news:*', 'c1')
-        store.addSubscription('news:*', 'c2')
-        store.addSubscription('*', 'c3')
-        store.addSubscription('news:eu', 'c4')
-        store.addSubscription('news*', 'c5')
+        store.addSubscription('news:*', 'c1', 'event')
+        store.addSubscription('news:*', 'c2', 'event')
+        store.addSubscription('*', 'c3', 'event')
+        store.addSubscription('news:eu', 'c4', 'event')
+        store.addSubscription('news*', 'c5', 'event')
         expect(store.patternSubscriptions().sort()).toStrictEqual([
-          ['*', 'c3'],
-          ['news:*', 'c1'],
-          ['news:*', 'c2'],
+          ['*', 'c3', 'event'],
+          ['news:*', 'c1', 'event'],
+          ['news:*', 'c2', 'event'],
         ])
       }))
 
     it('lists the subscribed topics under a key: exact, prefix pattern, or everything', () =>
       withStore((store) => {
-        store.addSubscription('news:eu', 'c1')
-        store.addSubscription('news:eu', 'c2')
-        store.addSubscription('news:*', 'c1')
-        store.addSubscription('news:eu:*', 'c3')
-        store.addSubscription('newsy', 'c1')
-        store.addSubscription('staff', 'c4')
+        store.addSubscription('news:eu', 'c1', 'event')
+        store.addSubscription('news:eu', 'c2', 'event')
+        store.addSubscription('news:*', 'c1', 'event')
+        store.addSubscription('news:eu:*', 'c3', 'event')
+        store.addSubscription('newsy', 'c1', 'event')
+        store.addSubscription('staff', 'c4', 'event')
         expect(store.topicsUnder('news:*').sort()).toEqual(['news:*', 'news:eu', 'news:eu:*'])
         expect(store.topicsUnder('news:eu:*')).toEqual(['news:eu:*'])
         expect(store.topicsUnder('news:eu')).toEqual(['news:eu'])
@@ -81,13 +101,13 @@ export function hubStoreContract(name: string, withStore: WithStore): void {
 
     it('keeps topics with characters that mean something to SQL (GLOB, LIKE, quotes) as plain text', () =>
       withStore((store) => {
-        store.addSubscription("it's:a", 'c1')
-        store.addSubscription('a_b:c', 'c2')
-        store.addSubscription('a%b:*', 'c3')
-        expect(store.subscribersOf("it's:a")).toStrictEqual(['c1'])
+        store.addSubscription("it's:a", 'c1', 'event')
+        store.addSubscription('a_b:c', 'c2', 'event')
+        store.addSubscription('a%b:*', 'c3', 'event')
+        expect(ids(store.subscribersOf("it's:a"))).toStrictEqual(['c1'])
         expect(store.topicsUnder('a_b:*')).toStrictEqual(['a_b:c'])
         expect(store.topicsUnder('axb:*')).toStrictEqual([])
-        expect(store.patternSubscriptions()).toStrictEqual([['a%b:*', 'c3']])
+        expect(store.patternSubscriptions()).toStrictEqual([['a%b:*', 'c3', 'event']])
       }))
   })
 

@@ -8,7 +8,7 @@ hubStoreContract('MemoryHubStore', async (body) => body(new MemoryHubStore()))
 describe('MemoryHubStore', () => {
   it('lets an emptied topic leave its map, so memory follows the subscriptions', () => {
     const store = new MemoryHubStore()
-    store.addSubscription('a', 'c1')
+    store.addSubscription('a', 'c1', 'event')
     store.removeSubscription('a', 'c1')
     expect(store.subscriptions.has('a')).toBe(false)
   })

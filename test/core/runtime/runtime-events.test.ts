@@ -35,22 +35,36 @@ const ACTIONS = {
     auth: false,
     func: pikkuChannelFunc<Input, unknown>({ func: async ({ eventHub }, { topic, bytes }) => eventHub.publish(topic as never, new Uint8Array(bytes!)) }),
   },
+  // The seed's form: the callback sends what it gets.
   subCallback: {
+    auth: false,
+    func: pikkuChannelFunc<Input, void>({ func: async ({ eventHub, channel }, { topic }) => eventHub.subscribe(topic as never, (data) => channel.send(data)) }),
+  },
+  // A callback that reshapes the data: after a wake the closure is gone, and the data goes out as it is.
+  subWrapping: {
+    auth: false,
+    func: pikkuChannelFunc<Input, void>({ func: async ({ eventHub, channel }, { topic }) => eventHub.subscribe(topic as never, (data) => channel.send({ wrapped: data })) }),
+  },
+  // Pikku's publish(topic, channelId | null, data, isBinary?), with the sender's id or null.
+  pubPikku: {
+    auth: false,
+    func: pikkuChannelFunc<Input & { skipMe?: boolean; binary?: boolean }, unknown>({
+      func: async ({ eventHub, channel }, { topic, data, skipMe, binary }) =>
+        binary ? eventHub.publish(topic as never, skipMe ? channel.channelId : null, data as never, true) : eventHub.publish(topic as never, skipMe ? channel.channelId : null, data as never),
+    }),
+  },
+  pubCaught: {
     auth: false,
     func: pikkuChannelFunc<Input, unknown>({
       func: async ({ eventHub }, { topic }) => {
         try {
-          await eventHub.subscribe(topic as never, (() => {}) as never)
-          return 'subscribed'
+          await eventHub.publish(topic as never, 1 as never)
+          return 'published'
         } catch (error) {
-          return { name: (error as Error).name, isTypeError: error instanceof TypeError, message: (error as Error).message }
+          return { code: (error as { code?: string }).code, message: (error as Error).message }
         }
       },
     }),
-  },
-  subCallbackUncaught: {
-    auth: false,
-    func: pikkuChannelFunc<Input, unknown>({ func: async ({ eventHub }, { topic }) => eventHub.subscribe(topic as never, ((data: unknown) => data) as never) }),
   },
   login: { auth: false, func: pikkuChannelFunc<Input, void>({ func: async (_services, { role }, wire) => wire.setSession({ role }) }) },
 }
@@ -120,37 +134,31 @@ describe('services.eventHub in handlers', () => {
   it('subscribes another open connection of the instance by channel id, and refuses an unknown one', async () => {
     const { a, b, store, runtime } = await twoConnections()
     await b.send({ action: 'subOther', id: 1, topic: 'alerts:ops', channelId: 'conn-1' })
-    expect(store.subscribersOf('alerts:ops')).toStrictEqual(['conn-1'])
+    expect(store.subscribersOf('alerts:ops')).toStrictEqual([['conn-1', 'event']])
     const before = a.socket.sent.length
     await b.send({ action: 'pub', data: { topic: 'alerts:ops', data: 'for you' } })
     expect(a.socket.frames(before)).toStrictEqual([{ type: 'event', topic: 'alerts:ops', data: 'for you', seq: 1 }])
 
-    expect(await b.send({ action: 'subOther', id: 2, topic: 'alerts:ops', channelId: 'nobody' })).toStrictEqual([
-      { type: 'error', action: 'subOther', id: 2, error: { code: 'INTERNAL', message: 'Internal error' } },
-    ])
-    expect((a.logger.entries.at(-1)!.fields!.error as Error).message).toBe('eventHub: no open connection "nobody" in this channel instance')
+    const unknown = { code: 'INVALID_INPUT', message: 'eventHub.subscribe: no open connection "nobody" in this channel instance' }
+    expect(await b.send({ action: 'subOther', id: 2, topic: 'alerts:ops', channelId: 'nobody' })).toStrictEqual([{ type: 'error', action: 'subOther', id: 2, error: unknown }])
     await runtime.closed(a.conn)
-    expect(await b.send({ action: 'subOther', id: 3, topic: 'alerts:ops', channelId: 'conn-1' })).toMatchObject([{ type: 'error', error: { code: 'INTERNAL' } }])
+    expect(await b.send({ action: 'subOther', id: 3, topic: 'alerts:ops', channelId: 'conn-1' })).toMatchObject([{ type: 'error', error: { code: 'INVALID_INPUT' } }])
   })
 
-  it('carries binary publishes as a header frame, then the bytes', async () => {
+  it('server code may publish and subscribe to topics the channel does not declare: local, replayable, no schema', async () => {
     const { a, b } = await twoConnections()
-    await a.send({ action: 'sub', topic: 'alerts:bin' })
+    await a.send({ action: 'sub', topic: 'sports:football' })
     const before = a.socket.sent.length
-    await b.send({ action: 'pubBytes', topic: 'alerts:bin', bytes: [9, 8, 7] })
-    expect(a.socket.sent.slice(before)).toStrictEqual(['{"type":"event","topic":"alerts:bin","seq":1,"binary":true}', new Uint8Array([9, 8, 7])])
+    expect(await b.send({ action: 'pub', id: 1, data: { topic: 'sports:football', data: { any: 'shape' } } })).toStrictEqual([
+      { type: 'reply', action: 'pub', id: 1, data: { seq: 1, delivered: 1 } },
+    ])
+    expect(a.socket.frames(before)).toStrictEqual([{ type: 'event', topic: 'sports:football', data: { any: 'shape' }, seq: 1 }])
   })
 
-  it('an undeclared topic or a payload failing the schema is a server error, logged, with nothing delivered', async () => {
+  it('a payload failing a declared topic\'s schema is a server error, logged, with nothing delivered', async () => {
     const { a, b } = await twoConnections()
     await a.send({ action: 'sub', topic: 'chat:message' })
     const before = a.socket.sent.length
-    expect(await b.send({ action: 'pub', id: 1, data: { topic: 'sports:football', data: 1 } })).toStrictEqual([
-      { type: 'error', action: 'pub', id: 1, error: { code: 'INTERNAL', message: 'Internal error' } },
-    ])
-    expect((a.logger.entries.at(-1)!.fields!.error as Error).message).toBe(
-      'eventHub: topic "sports:football" is not declared on channel "test"; add it to the channel\'s topics',
-    )
     expect(await b.send({ action: 'pub', id: 2, data: { topic: 'chat:message', data: { words: 'no text' } } })).toStrictEqual([
       { type: 'error', action: 'pub', id: 2, error: { code: 'INTERNAL', message: 'Internal error' } },
     ])
@@ -158,22 +166,79 @@ describe('services.eventHub in handlers', () => {
     expect(a.socket.sent.length).toBe(before)
   })
 
-  it('refuses the callback form of subscribe with a TypeError that names eventHub.subscribe(topic)', async () => {
-    const { a, store } = await twoConnections()
-    const [reply] = (await a.send({ action: 'subCallback', id: 1, topic: 'alerts:x' })) as [{ data: { name: string; isTypeError: boolean; message: string } }]
-    expect(reply.data.name).toBe('TypeError')
-    expect(reply.data.isTypeError).toBe(true)
-    expect(reply.data.message).toContain('eventHub.subscribe(topic, callback)')
-    expect(reply.data.message).toContain('Use eventHub.subscribe(topic) to subscribe this connection')
-    expect(store.subscriptions.size).toBe(0)
-
-    expect(await a.send({ action: 'subCallbackUncaught', id: 2, topic: 'alerts:x' })).toStrictEqual([
-      { type: 'error', action: 'subCallbackUncaught', id: 2, error: { code: 'INTERNAL', message: 'Internal error' } },
+  it('a malformed topic is a ChannelError the handler can catch, thrown before anything is sent', async () => {
+    const { a } = await twoConnections()
+    expect(await a.send({ action: 'pubCaught', id: 1, topic: 'bad topic!' })).toStrictEqual([
+      { type: 'reply', action: 'pubCaught', id: 1, data: { code: 'INVALID_INPUT', message: expect.stringMatching(/^eventHub: "bad topic!" is not a topic/) } },
     ])
-    const logged = a.logger.entries.at(-1)!
-    expect(logged.message).toBe('channel.handler_failed')
-    expect(logged.fields!.error).toBeInstanceOf(TypeError)
-    expect((logged.fields!.error as Error).message).toContain('eventHub.subscribe(topic)')
+  })
+
+  it("the seed's callback form: each delivery calls the callback, which sends a message frame", async () => {
+    const { a, b, store } = await twoConnections()
+    await a.send({ action: 'subCallback', topic: 'todos:updated' })
+    expect(store.subscribersOf('todos:updated')).toStrictEqual([['conn-1', 'message']])
+    const before = a.socket.sent.length
+    await b.send({ action: 'pub', data: { topic: 'todos:updated', data: { event: 'created', todo: { id: 1 } } } })
+    expect(a.socket.frames(before)).toStrictEqual([{ type: 'message', data: { event: 'created', todo: { id: 1 } } }])
+    const warnings = a.logger.entries.filter((e) => e.message === 'channel.subscribe_callback')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]!.fields!.message).toContain('move that into channelMiddleware')
+  })
+
+  it('a callback subscription outlives the closure: after a wake it is delivered as channel.send(data)', async () => {
+    const { a, b, store } = await twoConnections()
+    await a.send({ action: 'subWrapping', topic: 'todos:updated' })
+    await b.send({ action: 'pub', data: { topic: 'todos:updated', data: 1 } })
+    expect(a.socket.frames().at(-1)).toStrictEqual({ type: 'message', data: { wrapped: 1 } })
+
+    // A woken object: a new runtime over the same store, the same connection records, no closures.
+    const woken = await twoConnections({}, { hubStore: store })
+    await woken.b.send({ action: 'pub', data: { topic: 'todos:updated', data: 2 } })
+    expect(woken.a.socket.frames().at(-1)).toStrictEqual({ type: 'message', data: 2 })
+  })
+
+  it('unsubscribe(topic) ends a callback subscription and forgets its callback', async () => {
+    const { a, b, store } = await twoConnections()
+    await a.send({ action: 'subCallback', topic: 'todos:updated' })
+    await a.send({ action: 'unsub', topic: 'todos:updated' })
+    expect(store.subscribersOf('todos:updated')).toStrictEqual([])
+    const before = a.socket.sent.length
+    await b.send({ action: 'pub', data: { topic: 'todos:updated', data: 1 } })
+    expect(a.socket.sent.length).toBe(before)
+  })
+})
+
+describe("services.eventHub.publish in Pikku's form: (topic, channelId | null, data, isBinary?)", () => {
+  it('skips the connection it names (the sender), and skips nobody for null', async () => {
+    const { a, b } = await twoConnections()
+    for (const conn of [a, b]) await conn.send({ action: 'sub', topic: 'alerts:x' })
+    const [beforeA, beforeB] = [a.socket.sent.length, b.socket.sent.length]
+    await b.send({ action: 'pubPikku', data: { topic: 'alerts:x', data: { n: 1 }, skipMe: true } })
+    const events = (frames: unknown[]) => frames.filter((frame) => (frame as { type: string }).type === 'event')
+    expect(events(a.socket.frames(beforeA))).toStrictEqual([{ type: 'event', topic: 'alerts:x', data: { n: 1 }, seq: 1 }])
+    expect(events(b.socket.frames(beforeB))).toStrictEqual([])
+    await b.send({ action: 'pubPikku', data: { topic: 'alerts:x', data: { n: 2 } } })
+    expect(events(a.socket.frames(beforeA + 1))).toStrictEqual([{ type: 'event', topic: 'alerts:x', data: { n: 2 }, seq: 2 }])
+    expect(events(b.socket.frames(beforeB))).toStrictEqual([{ type: 'event', topic: 'alerts:x', data: { n: 2 }, seq: 2 }])
+  })
+
+  it('with isBinary, sends the data as a binary event', async () => {
+    const { a, b } = await twoConnections()
+    await a.send({ action: 'sub', topic: 'alerts:bin' })
+    const before = a.socket.sent.length
+    await b.send({ action: 'pubPikku', data: { topic: 'alerts:bin', data: 'bytes', skipMe: true, binary: true } })
+    expect(a.socket.frames(before)).toStrictEqual([{ type: 'event', topic: 'alerts:bin', seq: 1, binary: true }, new TextEncoder().encode('bytes')])
+  })
+
+  it('tells the forms apart by count and type: a string payload with options is still (topic, data, options)', async () => {
+    const { a, b } = await twoConnections()
+    for (const conn of [a, b]) await conn.send({ action: 'sub', topic: 'alerts:x' })
+    const before = a.socket.sent.length
+    await b.send({ action: 'pub', data: { topic: 'alerts:x', data: 'just text', skipSender: true } })
+    expect(a.socket.frames(before)).toStrictEqual([{ type: 'event', topic: 'alerts:x', data: 'just text', seq: 1 }])
+    // A null payload with options is ours too: (topic, null, { skipSender }) publishes null.
+    await b.send({ action: 'pub', data: { topic: 'alerts:x', data: null, skipSender: true } })
+    expect(a.socket.frames(before + 1)).toStrictEqual([{ type: 'event', topic: 'alerts:x', data: null, seq: 2 }])
   })
 })
 
@@ -183,7 +248,7 @@ describe('$subscribe', () => {
     expect(await a.send({ action: '$subscribe', id: 's', topic: 'alerts:*' })).toStrictEqual([
       { type: 'reply', action: '$subscribe', id: 's', data: { topic: 'alerts:*', seq: 0 } },
     ])
-    expect(store.patternSubscriptions()).toStrictEqual([['alerts:*', 'conn-1']])
+    expect(store.patternSubscriptions()).toStrictEqual([['alerts:*', 'conn-1', 'event']])
     await b.send({ action: 'pub', data: { topic: 'alerts:x', data: 1 } })
     await b.send({ action: 'pub', data: { topic: 'bulk', data: 2 } })
     expect(await b.send({ action: '$subscribe', id: 7, topic: 'chat:message' })).toStrictEqual([
@@ -248,7 +313,7 @@ describe('$subscribe', () => {
     expect(await b.send({ action: '$subscribe', id: 1, topic: 'alerts:*', since: 1 })).toStrictEqual([
       { type: 'reply', action: '$subscribe', id: 1, data: { topic: 'alerts:*', seq: 4, resync: true } },
     ])
-    expect(store.patternSubscriptions()).toStrictEqual([['alerts:*', 'conn-2']])
+    expect(store.patternSubscriptions()).toStrictEqual([['alerts:*', 'conn-2', 'event']])
     expect(await b.send({ action: '$subscribe', id: 2, topic: 'alerts:*', since: 2 })).toStrictEqual([
       { type: 'event', topic: 'alerts:a', data: 3, seq: 3 },
       { type: 'event', topic: 'alerts:a', data: 4, seq: 4 },
@@ -411,7 +476,7 @@ describe('connections that go away', () => {
     await b.send({ action: '$subscribe', topic: 'alerts:*' })
     await b.send({ action: '$subscribe', topic: 'chat:message' })
     await runtime.closed(b.conn)
-    expect(store.subscribersOf('alerts:x')).toStrictEqual(['conn-1'])
+    expect(store.subscribersOf('alerts:x')).toStrictEqual([['conn-1', 'event']])
     expect(store.patternSubscriptions()).toStrictEqual([])
     expect(store.subscribersOf('chat:message')).toStrictEqual([])
     expect(await a.send({ action: 'pub', id: 1, data: { topic: 'alerts:x', data: 1 } })).toContainEqual({ type: 'reply', action: 'pub', id: 1, data: { seq: 1, delivered: 1 } })
@@ -427,10 +492,10 @@ describe('connections that go away', () => {
 
   it('a stored subscription of a connection this instance does not have is dropped on delivery', async () => {
     const { a, b, store } = await twoConnections()
-    store.addSubscription('alerts:x', 'ghost')
+    store.addSubscription('alerts:x', 'ghost', 'event')
     await a.send({ action: 'sub', topic: 'alerts:x' })
     expect(await b.send({ action: 'pub', id: 1, data: { topic: 'alerts:x', data: 1 } })).toStrictEqual([{ type: 'reply', action: 'pub', id: 1, data: { seq: 1, delivered: 1 } }])
-    expect(store.subscribersOf('alerts:x')).toStrictEqual(['conn-1'])
+    expect(store.subscribersOf('alerts:x')).toStrictEqual([['conn-1', 'event']])
   })
 })
 
