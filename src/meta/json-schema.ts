@@ -16,7 +16,8 @@ export type JsonSchema = { [key: string]: JsonValue }
 export type SchemaSide = 'input' | 'output'
 
 /**
- * Converts a valibot schema to JSON Schema (draft-07), never throwing.
+ * Converts a valibot schema to JSON Schema (draft-07), never throwing. Other
+ * Standard Schema validators (zod, arktype) are described as external schemas.
  *
  * What cannot be said in JSON Schema is left out rather than failing
  * (`errorMode: 'ignore'`), so the result may accept more than valibot does:
@@ -39,6 +40,7 @@ export type SchemaSide = 'input' | 'output'
  * shared schemas (RequestId, ErrorPayload) as single components.
  */
 export function toJson(schema: Schema, side: SchemaSide, definitions?: Readonly<Record<string, Schema>>): JsonSchema {
+  if (!isValibot(schema)) return externalSchema(schema)
   const config: ConversionConfig = {
     errorMode: 'ignore',
     typeMode: side,
@@ -55,6 +57,21 @@ export function toJson(schema: Schema, side: SchemaSide, definitions?: Readonly<
     const why = error instanceof Error ? error.message : String(error)
     return { $schema: 'http://json-schema.org/draft-07/schema#', $comment: `Could not be converted from valibot: ${why}` }
   }
+}
+
+/** Only valibot schemas can be read; others are Standard Schema validators the converter does not know. */
+function isValibot(schema: Schema): boolean {
+  return (schema as { kind?: unknown }).kind === 'schema' && (schema as { '~standard': { vendor: string } })['~standard'].vendor === 'valibot'
+}
+
+/**
+ * Another library's schema (zod, arktype, ...): it validates at run time, but
+ * there is no JSON Schema of it to show, so metadata says which it is and
+ * accepts anything.
+ */
+function externalSchema(schema: Schema): JsonSchema {
+  const vendor = schema['~standard'].vendor
+  return { $schema: 'http://json-schema.org/draft-07/schema#', description: `External schema (${vendor}): validated at run time, not described here`, 'x-schema-vendor': vendor }
 }
 
 /** Plain JSON: drops undefined and functions, bigints become strings, non-finite numbers null. */

@@ -1,7 +1,7 @@
 import { WiringError } from '../errors'
 import { matches, isPattern, topicProblem } from '../protocol/topics'
 import type { Permissions } from '../types'
-import type { Schema } from '../schema'
+import { isStandardSchema, type Schema } from '../schema'
 
 /** How one topic (or family of topics, `news:*`) behaves on a channel. */
 export interface TopicSpec<Data = unknown> {
@@ -73,6 +73,8 @@ export function checkTopics(topics: unknown, where: string): TopicTable {
     const problem = topicProblem(key, true)
     if (problem) throw new WiringError(`${where}: topics: ${problem}`)
     if (typeof spec !== 'object' || spec === null) throw new WiringError(`${where}: topics["${key}"] must be an object like { schema?, auth?, permissions?, replay?, global? }`)
+    const schema = (spec as TopicSpec).schema
+    if (schema !== undefined && !isStandardSchema(schema)) throw new WiringError(`${where}: topics["${key}"].schema must be a schema (valibot, or any Standard Schema validator such as zod or arktype)`)
   }
   return topics as TopicTable
 }

@@ -1,5 +1,5 @@
 import { ChannelError } from '../errors'
-import { parseSync, parseWith } from '../schema'
+import { isSyncValibot, parseSync, parseWith } from '../schema'
 import type { Interaction, Permissions, PikkuFunction, PikkuMiddleware, Services, Wire } from '../types'
 import { runMiddleware } from './middleware'
 import { checkPermissions } from './permission'
@@ -33,7 +33,7 @@ export function callFunction(func: PikkuFunction, data: unknown, rules: CallRule
 }
 
 /**
- * The call itself. The common case (a synchronous input schema, no
+ * The call itself. The common case (a synchronous valibot input schema, no
  * permissions, no output schema) adds no promise of its own: every promise
  * per message is time on the hot path.
  */
@@ -41,7 +41,7 @@ function run(func: PikkuFunction, data: unknown, rules: CallRules, scope: CallSc
   try {
     if (rules.auth && scope.wire.session === undefined) throw new ChannelError('UNAUTHENTICATED', 'This call needs a session')
     const schema = func.input
-    if (rules.permissions || func.output || schema?.async) return checkedRun(func, data, rules, scope, interaction)
+    if (rules.permissions || func.output || (schema && !isSyncValibot(schema))) return checkedRun(func, data, rules, scope, interaction)
     const input = schema ? parseSync(schema, data, 'Input') : data
     return Promise.resolve(func.func(scope.services, input, scope.wire))
   } catch (error) {

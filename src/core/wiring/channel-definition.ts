@@ -33,8 +33,11 @@ export type OpeningDataOf<Route extends string, DataSchema> = DataSchema extends
 export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring, Topics = TopicTable> {
   /** Unique channel name; the typed client refers to it. */
   name: Name
-  /** Route that upgrades to this channel, e.g. `/chat/:room`. One object per filled-in route. */
-  route: Route
+  /**
+   * Route that upgrades to this channel, e.g. `/chat/:room`: one object per
+   * filled-in route. Without one, the channel is served at `/<name>` (one instance).
+   */
+  route?: Route
   /** Validates (and may transform) path params + query into `openingData`; failures answer 400. */
   openingData?: DataSchema
   onConnect?: PikkuFunction | InlineHandler

@@ -1,5 +1,6 @@
 import { WiringError } from '../errors'
 import type { ReplayOptions } from '../event-hub/topics'
+import { isStandardSchema } from '../schema'
 
 // Checks of wiring input. Each names the field, so a mistake fails at import
 // time with a message that says where, not at the first message.
@@ -8,9 +9,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** A valibot schema: what `input`, `output` and `openingData` accept. */
-export function isSchema(value: unknown): boolean {
-  return isPlainObject(value) && value.kind === 'schema' && typeof value['~run'] === 'function'
+/** Refuses a schema field that holds no Standard Schema validator (valibot, zod, arktype), naming the field. */
+export function checkSchema(value: unknown, where: string): void {
+  if (value !== undefined && !isStandardSchema(value)) {
+    throw new WiringError(`${where} must be a schema (valibot, or any Standard Schema validator such as zod or arktype), got ${describe(value)}`)
+  }
 }
 
 export function optionalBoolean(value: unknown, where: string): boolean | undefined {

@@ -3,7 +3,7 @@ import { checkLimits } from '../limits'
 import { checkTopics } from '../event-hub/topics'
 import type { Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
 import type { ChannelConfig, ChannelDefinition, InlineHandler, ResolvedHandler } from './channel-definition'
-import { assertPermissions, checkReplay, describe, functionList, isPlainObject, isSchema, optionalBoolean, stringList } from './checks'
+import { assertPermissions, checkReplay, checkSchema, describe, functionList, isPlainObject, optionalBoolean, stringList } from './checks'
 import { isPikkuFunction, pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc } from './function'
 import { compileRoute } from './route'
 
@@ -20,11 +20,11 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
   const { name } = config
   if (typeof name !== 'string' || name.length === 0) throw new WiringError('wireChannel: "name" must be a non-empty string')
   const where = `channel "${name}"`
-  const route = compileRoute(config.route)
+  const route = routeOf(config.route, name, where)
   const channelAuth = optionalBoolean(config.auth, `${where}: auth`) ?? true
   const limits = checkLimits({ maxMessageSize: config.maxMessageSize, rateLimit: config.rateLimit, maxConnections: config.maxConnections }, where)
   if (config.authenticate !== undefined && typeof config.authenticate !== 'function') throw new WiringError(`${where}: authenticate must be a function (request, context) => session`)
-  if (config.openingData !== undefined && !isSchema(config.openingData)) throw new WiringError(`${where}: openingData must be a valibot schema`)
+  checkSchema(config.openingData, `${where}: openingData`)
 
   const middleware = functionList<PikkuMiddleware>(config.middleware, `${where}: middleware`)
   const { routingKey, table } = splitWiring(config.onMessageWiring, where)
@@ -60,6 +60,16 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     topics: checkTopics(config.topics, where),
     replay: checkReplay(config.replay, where),
   })
+}
+
+/** The channel's route: as wired, or `/<name>` for a channel wired without one (seed 001 wires channels that way). */
+function routeOf(route: unknown, name: string, where: string) {
+  if (route !== undefined) return compileRoute(route)
+  try {
+    return compileRoute(`/${name}`)
+  } catch {
+    throw new WiringError(`${where} has no route, so it would be served at "/${name}", which is not a path; give it a route`)
+  }
 }
 
 /** Tells the two `onMessageWiring` shapes apart. */

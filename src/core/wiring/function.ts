@@ -1,13 +1,23 @@
 import type { Schema } from '../schema'
+import { checkSchema } from './checks'
 import type { AppSession, ChannelServices, FunctionKind, FunctionOptions, PikkuFunction, Services, Wire } from '../types'
+
+/** The constructor each kind is made by, for error messages. */
+const NAMES: Record<FunctionKind, string> = {
+  func: 'pikkuFunc',
+  sessionless: 'pikkuSessionlessFunc',
+  connect: 'pikkuChannelConnectionFunc',
+  disconnect: 'pikkuChannelDisconnectionFunc',
+  channel: 'pikkuChannelFunc',
+}
 
 /** Marks what the function kinds made, so wirings tell a function from an options object. */
 const KIND = Symbol.for('pikku-durable-channels.function')
 
 type Handler<In, Out, S, W> = (services: S, data: In, wire: W) => Out | Promise<Out>
-/** `input`'s own input type is captured as `WireIn` (valibot keeps it in `~types`). */
+/** `input`'s own input type is captured as `WireIn` (every Standard Schema keeps it in `~standard.types`). */
 type Config<In, Out, S, W, WireIn = In> = Omit<FunctionOptions<In, Out>, 'input'> & {
-  input?: Schema<In> & { readonly '~types'?: { readonly input: WireIn } | undefined }
+  input?: Schema<In> & { readonly '~standard': { readonly types?: { readonly input: WireIn } | undefined } }
   func: Handler<In, Out, S, W>
 }
 
@@ -19,6 +29,8 @@ export function isPikkuFunction(value: unknown): value is PikkuFunction {
 function define<Kind extends FunctionKind>(kind: Kind, config: Config<any, any, any, any, any> | Handler<any, any, any, any>): PikkuFunction<any, any, Kind, any> {
   const options = typeof config === 'function' ? { func: config } : config
   if (typeof options?.func !== 'function') throw new TypeError(`${kind} function: "func" must be a function`)
+  checkSchema(options.input, `${NAMES[kind]}: input`)
+  checkSchema(options.output, `${NAMES[kind]}: output`)
   return Object.freeze({ ...options, kind, [KIND]: kind })
 }
 

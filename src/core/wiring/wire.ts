@@ -17,7 +17,7 @@ import { registry } from './registry'
  */
 export function wireChannel<
   const Name extends string,
-  const Route extends string,
+  const Route extends string = `/${Name}`,
   const Wiring extends MessageWiring = {},
   DataSchema extends Schema | undefined = undefined,
   const Topics extends TopicTable = {},

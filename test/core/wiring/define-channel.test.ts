@@ -227,8 +227,10 @@ describe('channel options', () => {
     expect(define({ openingData: schema }).openingData).toBe(schema)
   })
 
-  it('rejects openingData that is not a valibot schema', () => {
-    expect(rejection({ openingData: { id: 'string' } }).message).toBe('channel "room": openingData must be a valibot schema')
+  it('rejects openingData that is not a schema', () => {
+    expect(rejection({ openingData: { id: 'string' } }).message).toBe(
+      'channel "room": openingData must be a schema (valibot, or any Standard Schema validator such as zod or arktype), got an object',
+    )
   })
 
   it('rejects a missing name and a bad route', () => {
@@ -243,5 +245,17 @@ describe('channel options', () => {
 
   it('returns a frozen definition', () => {
     expect(Object.isFrozen(define({}))).toBe(true)
+  })
+})
+
+describe('a channel wired without a route (seed 001)', () => {
+  it('is served at /<name>', () => {
+    const todos = defineChannel({ name: 'todos', onMessageWiring: {} })
+    expect(todos.route.pattern).toBe('/todos')
+    expect(todos.route.params).toStrictEqual([])
+  })
+
+  it('says so when its name cannot be a path', () => {
+    expect(() => defineChannel({ name: 'my todos' })).toThrow('channel "my todos" has no route, so it would be served at "/my todos", which is not a path; give it a route')
   })
 })

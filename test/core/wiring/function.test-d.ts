@@ -2,6 +2,7 @@ import * as v from 'valibot'
 import { describe, expectTypeOf, it } from 'vitest'
 import type { InputOf, OutputOf, PikkuFunction, AppSession, ChannelState } from '../../../src/core/types'
 import { pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc, pikkuFunc, pikkuSessionlessFunc } from '../../../src/core/wiring/function'
+import { wireChannel } from '../../../src/core/wiring/wire'
 
 describe('pikkuChannelFunc', () => {
   it('infers the data type from a valibot input schema', () => {
@@ -69,6 +70,7 @@ describe('pikkuChannelFunc', () => {
     pikkuChannelFunc({
       // @ts-expect-error the handler's result would not be what the client gets
       output: v.pipe(v.string(), v.transform((s) => s.length)),
+      // @ts-expect-error (the same mistake, seen from the handler: a string is not the schema's number)
       func: async () => 'text',
     })
   })
@@ -123,5 +125,12 @@ describe('services', () => {
         expectTypeOf(channel.openingData.room).toEqualTypeOf<string>()
       },
     })
+  })
+})
+
+describe('a channel wired without a route', () => {
+  it('has the route /<name> in its type', () => {
+    const todos = wireChannel({ name: 'todos-typed', onMessageWiring: {} })
+    expectTypeOf<NonNullable<(typeof todos)['~types']>['route']>().toEqualTypeOf<'/todos-typed'>()
   })
 })
