@@ -36,7 +36,7 @@ export type {
   ChannelEvent,
   ChannelMiddlewareNext,
 } from './core/types'
-export type { Logger } from './core/logger'
+export { createConsoleLogger, type Logger } from './core/logger'
 export { ChannelError, WiringError } from './core/errors'
 export { ERROR_CODES, type ErrorCode, type ErrorPayload, type ErrorIssue } from './core/protocol/frames'
 export { CloseCode } from './core/protocol/close'

@@ -1,11 +1,15 @@
 import type { LimitOptions } from '../limits'
 import type { Schema } from '../schema'
 import type { ReplayOptions, TopicMap, TopicTable } from '../event-hub/topics'
-import type { AppSession, Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
+import type { AppSession, ChannelServices, Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware, Wire } from '../types'
 import type { CompiledRoute, RouteParams } from './route'
 
-/** A plain handler written inline in a wiring, as in `onConnect: async ({ channel }) => {}`. */
-export type InlineHandler = (services: any, data: any, wire: any) => unknown
+/**
+ * A plain handler written inline in a wiring, as in
+ * `onConnect: async ({ eventHub, channel }) => {}`: it gets the channel's
+ * services (typed, so `eventHub.subscribe(topic, data => ...)` types `data`).
+ */
+export type InlineHandler<OpeningData = unknown> = (services: ChannelServices<OpeningData>, data: any, wire: Wire) => unknown
 
 /** One routed action: a function, or a function with wiring-level overrides. */
 export type ActionEntry =
@@ -40,11 +44,11 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
   route?: Route
   /** Validates (and may transform) path params + query into `openingData`; failures answer 400. */
   openingData?: DataSchema
-  onConnect?: PikkuFunction | InlineHandler
-  onDisconnect?: PikkuFunction | InlineHandler
+  onConnect?: PikkuFunction | InlineHandler<OpeningDataOf<Route, DataSchema>>
+  onDisconnect?: PikkuFunction | InlineHandler<OpeningDataOf<Route, DataSchema>>
   /** Messages that match no wired action (or have none). */
-  onMessage?: PikkuFunction | InlineHandler
-  onBinaryMessage?: PikkuFunction | InlineHandler
+  onMessage?: PikkuFunction | InlineHandler<OpeningDataOf<Route, DataSchema>>
+  onBinaryMessage?: PikkuFunction | InlineHandler<OpeningDataOf<Route, DataSchema>>
   onMessageWiring?: Wiring
   /**
    * EventHub topics this channel carries: `{ 'chat:message': { schema }, 'news:*': { global: true } }`.

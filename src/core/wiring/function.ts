@@ -34,15 +34,19 @@ function define<Kind extends FunctionKind>(kind: Kind, config: Config<any, any, 
   return Object.freeze({ ...options, kind, [KIND]: kind })
 }
 
+// `In` defaults to `any`: a function with neither an input schema nor a typed
+// data parameter takes what it is sent, so the seeds' `async ({ db }, { text }) => ...`
+// compiles as written. A schema, or an annotation, types it.
+
 /** A function that always needs a session (unless a wiring says `auth: false`). */
-export function pikkuFunc<In = unknown, Out = unknown, WireIn = In>(
+export function pikkuFunc<In = any, Out = unknown, WireIn = In>(
   config: Config<In, Out, Services, Wire<AppSession>, WireIn> | Handler<In, Out, Services, Wire<AppSession>>,
 ): PikkuFunction<In, Out, 'func', WireIn> {
   return define('func', config)
 }
 
 /** A function that runs with or without a session. */
-export function pikkuSessionlessFunc<In = unknown, Out = unknown, WireIn = In>(
+export function pikkuSessionlessFunc<In = any, Out = unknown, WireIn = In>(
   config: Config<In, Out, Services, Wire, WireIn> | Handler<In, Out, Services, Wire>,
 ): PikkuFunction<In, Out, 'sessionless', WireIn> {
   return define('sessionless', config)
@@ -66,7 +70,7 @@ export function pikkuChannelDisconnectionFunc<ChannelData = unknown>(
 }
 
 /** An action or message handler; its result is sent back as the `reply`. */
-export function pikkuChannelFunc<In = unknown, Out = unknown, ChannelData = unknown, WireIn = In>(
+export function pikkuChannelFunc<In = any, Out = unknown, ChannelData = unknown, WireIn = In>(
   config: Config<In, Out, ChannelServices<ChannelData>, Wire, WireIn> | Handler<In, Out, ChannelServices<ChannelData>, Wire>,
 ): PikkuFunction<In, Out, 'channel', WireIn> {
   return define('channel', config)

@@ -18,7 +18,13 @@ export interface LogEntry {
 /** A logger that keeps every entry for assertions. */
 export function recordingLogger(): Logger & { entries: LogEntry[] } {
   const entries: LogEntry[] = []
-  const at = (level: keyof Logger) => (message: string, fields?: Record<string, unknown>) => void entries.push({ level, message, fields })
+  // Pikku's two call shapes, `(message, fields?)` and `(fields)`, as one entry.
+  const at =
+    (level: keyof Logger) =>
+    (first: unknown, ...meta: unknown[]) =>
+      void entries.push(
+        typeof first === 'string' ? { level, message: first, fields: meta[0] as Record<string, unknown> | undefined } : { level, message: '', fields: first as Record<string, unknown> },
+      )
   return { entries, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }
 }
 

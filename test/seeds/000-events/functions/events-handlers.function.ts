@@ -1,0 +1,30 @@
+// Seed 000, "Channel Function Definitions": the three handlers, as written.
+import { pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc } from 'pikku-durable-channels'
+
+export const onConnect = pikkuChannelConnectionFunc<
+  { welcome: string }, // Out - sent to client on connect
+  { room?: string } // ChannelData - from URL/query params
+>({
+  func: async ({ logger, channel }) => {
+    logger.info('Connected', { channelId: channel.channelId })
+    return { welcome: 'connected' }
+  },
+})
+
+export const onDisconnect = pikkuChannelDisconnectionFunc<{ room?: string }>({
+  // ChannelData
+  func: async ({ logger, channel }) => {
+    logger.info('Disconnected', { channelId: channel.channelId })
+  },
+})
+
+export const onMessage = pikkuChannelFunc<
+  { message: string }, // In - message from client
+  { received: boolean }, // Out - response to client
+  { room?: string } // ChannelData
+>({
+  func: async ({ logger, channel }, { message }) => {
+    logger.info('Message', { message, channelId: channel.channelId })
+    return { received: true }
+  },
+})
