@@ -6,7 +6,7 @@ import { ChannelClientError } from './client-error'
 import { deferred } from './deferred'
 import { Inbox } from './inbox'
 import { Keepalive } from './keepalive'
-import { resolveOptions, type ClientOptions, type ResolvedOptions, type WebSocketLike } from './options'
+import { READY_STATE, resolveOptions, type ClientOptions, type ResolvedOptions, type WebSocketLike } from './options'
 import { Outbox, type Outgoing } from './outbox'
 import { Requests } from './requests'
 import { Subscriptions, type SubscribeOptions, type Subscription } from './subscriptions'
@@ -22,9 +22,9 @@ import type { ActionInput, ActionOutput, ActionsOf, AnyChannel, ConnectionState,
  * `Inbox`, which hands each frame to the part it concerns.
  */
 export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
-  /** What `onConnect` returned, from the latest welcome. */
+  /** What `onConnect` returned, from the latest welcome (unknown, so undefined, if an adopted socket's welcome went by unseen). */
   welcome: unknown
-  /** This connection's id, from the latest welcome. */
+  /** This connection's id, from the latest welcome (undefined in the same case). */
   channelId: string | undefined
   /** The last close the server (or network) caused. */
   lastClose: { code: number; reason: string } | undefined
@@ -55,7 +55,10 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     })
     this.#subscriptions = new Subscriptions(this.#requests, () => this.#state)
     this.#inbox = new Inbox(this.#requests, this.#subscriptions, (frame) => this.#welcomed(frame))
-    this.#connect()
+    const adopted = options.socket
+    // A socket that can no longer open will report nothing more: its connection is over before it began.
+    if (adopted && (adopted.readyState ?? READY_STATE.CONNECTING) >= READY_STATE.CLOSING) this.#closed(CloseCode.ABNORMAL, 'The adopted socket was already closed')
+    else this.#connect(adopted)
   }
 
   get state(): ConnectionState {
@@ -108,12 +111,14 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#ws = undefined
   }
 
-  #connect(): void {
+  /** Opens the next connection, or takes over `adopted` (the first one, from `options.socket`). */
+  #connect(adopted?: WebSocketLike): void {
     this.#setState('connecting')
-    const ws = new this.#options.WebSocket(this.url)
+    const ws = adopted ?? new this.#options.WebSocket(this.url)
     ws.binaryType = 'arraybuffer'
     this.#ws = ws
-    this.#inbox.connected()
+    const adoptedOpen = adopted?.readyState === READY_STATE.OPEN
+    this.#inbox.connected(adoptedOpen)
     // A socket replaced (or let go of by close()) may still report; only the current one counts.
     ws.addEventListener('message', (event) => {
       if (this.#ws === ws) this.#inbox.receive(event.data)
@@ -123,11 +128,14 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     })
     // A failed connection also closes (1006); that is where it is handled.
     ws.addEventListener('error', () => undefined)
+    // Whatever answers this comes after the welcome, if the welcome is still to come (see Inbox.connected).
+    if (adoptedOpen) ws.send(PING_FRAME)
   }
 
-  #welcomed(frame: WelcomeFrame): void {
-    this.welcome = frame.data
-    this.channelId = frame.channelId
+  /** The connection is open: at its welcome, or (`undefined`) once an adopted socket's welcome proved missed. */
+  #welcomed(frame: WelcomeFrame | undefined): void {
+    this.welcome = frame?.data
+    this.channelId = frame?.channelId
     this.#attempt = 0
     this.#setState('open')
     this.#keepalive.start()

@@ -17,26 +17,42 @@ export class Inbox {
   readonly binaryListeners = new Set<(bytes: Uint8Array) => void>()
   readonly #requests: Requests
   readonly #subscriptions: Subscriptions
-  readonly #welcomed: (frame: WelcomeFrame) => void
+  /** Called at the welcome, or with `undefined` when the welcome went by before the client listened. */
+  readonly #welcomed: (frame: WelcomeFrame | undefined) => void
   /** A binary event's header, waiting for its payload frame. */
   #binaryEvent: EventMeta | undefined
+  /** Set for a socket adopted already open, until its first frame: see `connected`. */
+  #welcomeMayBeGone = false
 
-  constructor(requests: Requests, subscriptions: Subscriptions, welcomed: (frame: WelcomeFrame) => void) {
+  constructor(requests: Requests, subscriptions: Subscriptions, welcomed: (frame: WelcomeFrame | undefined) => void) {
     this.#requests = requests
     this.#subscriptions = subscriptions
     this.#welcomed = welcomed
   }
 
-  /** A new socket: nothing half-received carries over. */
-  connected(): void {
+  /**
+   * A new socket: nothing half-received carries over. `welcomeMayBeGone` is
+   * for a socket someone else opened and handed over already open: its welcome
+   * may have been dispatched before anyone listened. The server sends the
+   * welcome before it completes the upgrade, so it comes before anything else;
+   * if the first frame (the answer to the client's probe ping, at the latest) is
+   * not a welcome, the welcome was missed, and the connection counts as open
+   * without one.
+   */
+  connected(welcomeMayBeGone: boolean): void {
     this.#binaryEvent = undefined
+    this.#welcomeMayBeGone = welcomeMayBeGone
   }
 
   /** One frame from the current socket. */
   receive(data: unknown): void {
-    if (typeof data !== 'string') return this.#receiveBinary(data)
     // Undefined for what is not JSON, or a frame type this client does not know (a newer server's): ignored.
-    const frame = decodeServerFrame(data)
+    const frame = typeof data === 'string' ? decodeServerFrame(data) : undefined
+    if (this.#welcomeMayBeGone) {
+      this.#welcomeMayBeGone = false
+      if (frame?.type !== 'welcome') this.#welcomed(undefined)
+    }
+    if (typeof data !== 'string') return this.#receiveBinary(data)
     switch (frame?.type) {
       case 'welcome':
         return this.#welcomed(frame)
