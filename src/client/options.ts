@@ -21,7 +21,8 @@ export type WebSocketClass = new (url: string) => WebSocketLike
 export interface ClientOptions {
   /**
    * The WebSocket class reconnects use; by default the adopted `socket`'s own
-   * class (its `constructor`), else `globalThis.WebSocket` (pass `ws`'s on Node 20).
+   * class (its `constructor`, unless it is a plain object), else
+   * `globalThis.WebSocket` (pass `ws`'s on Node 20).
    */
   WebSocket?: WebSocketClass
   /**
@@ -53,7 +54,9 @@ export type ResolvedOptions = Required<Omit<ClientOptions, 'reconnect' | 'socket
 /** Fills in the defaults; throws a TypeError when no WebSocket class was given and there is no global one. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   // An adopted socket's constructor is the class that made it: the browser's, `ws`'s, or the app's subclass.
-  const adoptedClass = options.socket?.constructor as WebSocketClass | undefined
+  // A plain object's is `Object`, which makes no sockets: then it is as if no socket's class were known.
+  const constructor = options.socket?.constructor
+  const adoptedClass = constructor === Object ? undefined : (constructor as WebSocketClass | undefined)
   const WebSocketClass = options.WebSocket ?? adoptedClass ?? (globalThis as { WebSocket?: WebSocketClass }).WebSocket
   if (!WebSocketClass) throw new TypeError('createClient: no global WebSocket here; pass { WebSocket } (for example from the "ws" package)')
   return {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createClient } from '../../src/client/channel-client'
-import type { ClientOptions } from '../../src/client/options'
+import type { ClientOptions, WebSocketLike } from '../../src/client/options'
 import type { ConnectionState } from '../../src/client/types'
 import { appSocket, CLOSED, CLOSING, CONNECTING, OPEN } from './support/app-socket'
 import { fakeWebSocket } from './support/fake-websocket'
@@ -21,6 +21,7 @@ beforeEach(() => {
 afterEach(() => {
   vi.useRealTimers()
   vi.restoreAllMocks()
+  vi.unstubAllGlobals()
 })
 
 function adopt(readyState: number, options: ClientOptions = {}) {
@@ -98,6 +99,23 @@ describe('adopting a socket', () => {
     await vi.advanceTimersByTimeAsync(0)
     expect(fake.sockets).toEqual([socket])
     expect(other.sockets.map((s) => s.url)).toEqual([URL_])
+  })
+
+  it('reconnects with the global WebSocket when the adopted socket is a plain object (its constructor is Object)', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    vi.stubGlobal('WebSocket', fake.WebSocket)
+    const underneath = new (fakeWebSocket().WebSocket)(URL_)
+    const plain: WebSocketLike = {
+      binaryType: 'blob',
+      send: (data) => underneath.send(data),
+      close: (code, reason) => underneath.close(code, reason),
+      addEventListener: (type: string, listener: (event: any) => void) => underneath.addEventListener(type, listener),
+    }
+    createClient(URL_, { socket: plain, keepaliveMs: false })
+    underneath.welcome()
+    underneath.drop(1006)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(fake.sockets.map((s) => s.url)).toEqual([URL_])
   })
 
   it.each([CLOSING, CLOSED])('counts a socket in readyState %i as a dropped first connection: reconnects at once to the URL', async (readyState) => {
