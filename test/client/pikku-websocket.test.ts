@@ -204,32 +204,3 @@ describe('after a drop', () => {
     expect(seen).toEqual([5, 6])
   })
 })
-
-describe('getRoute', () => {
-  it('returns the same route for the same name', () => {
-    const { pikku, route } = open()
-    expect(pikku.getRoute('client-test-fixture')).toBe(route)
-    expect(route.channel).toBe('client-test-fixture')
-  })
-
-  it('with routes, throws for a channel whose route the socket’s URL is not', () => {
-    const ws = appSocket(fake, URL_, CONNECTING)
-    const pikku = new PikkuWebSocket<Channels>(ws, { routes: ROUTES })
-    expect(() => pikku.getRoute('client-test-fixture-keyed')).toThrow(
-      'getRoute("client-test-fixture-keyed"): this socket is connected to /client-test-fixture/general, which is not channel "client-test-fixture-keyed"\'s route /client-test-fixture-keyed/:room',
-    )
-    expect(pikku.getRoute('client-test-fixture').channel).toBe('client-test-fixture')
-  })
-
-  it('with routes, throws for a name they do not list', () => {
-    const pikku = new PikkuWebSocket<Channels>(appSocket(fake, URL_, CONNECTING), { routes: { 'client-test-fixture-keyed': '/client-test-fixture-keyed/:room' } })
-    expect(() => pikku.getRoute('client-test-fixture')).toThrow('options.routes has no route for "client-test-fixture" (it has: client-test-fixture-keyed)')
-  })
-
-  it('without routes, takes the first name on trust and refuses any other after it', () => {
-    const pikku = new PikkuWebSocket<Channels>(appSocket(fake, URL_, CONNECTING))
-    const route = pikku.getRoute('client-test-fixture-keyed')
-    expect(route.channel).toBe('client-test-fixture-keyed')
-    expect(() => pikku.getRoute('client-test-fixture')).toThrow('this socket reaches one channel instance, already used as "client-test-fixture-keyed"')
-  })
-})
