@@ -1,12 +1,12 @@
 import { PING_FRAME } from '../core/protocol/actions'
 import { CloseCode, FINAL_CLOSE_CODES } from '../core/protocol/close'
-import { decodeServerFrame } from '../core/protocol/decode'
 import type { WelcomeFrame } from '../core/protocol/frames'
 import { backoffDelay } from './backoff'
 import { ChannelClientError } from './client-error'
 import { deferred } from './deferred'
+import { Inbox } from './inbox'
 import { Keepalive } from './keepalive'
-import { resolveOptions, type ClientOptions, type ResolvedOptions, type WebSocketLike } from './options'
+import { READY_STATE, resolveOptions, type ClientOptions, type ResolvedOptions, type WebSocketLike } from './options'
 import { Outbox, type Outgoing } from './outbox'
 import { Requests } from './requests'
 import { Subscriptions, type SubscribeOptions, type Subscription } from './subscriptions'
@@ -18,14 +18,13 @@ import type { ActionInput, ActionOutput, ActionsOf, AnyChannel, ConnectionState,
  * `createClient<typeof chatChannel>('wss://host/chat/general')`. This class
  * owns the socket: it connects, reconnects with backoff after unexpected
  * closes and keeps the connection alive. What goes out passes through the
- * `Outbox` (queued while disconnected); each frame that comes in goes to the
- * part it concerns: `Requests` (replies, errors), `Subscriptions` (events) or
- * the listeners (messages, raw binary frames).
+ * `Outbox` (queued while disconnected); what comes in goes through the
+ * `Inbox`, which hands each frame to the part it concerns.
  */
 export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
-  /** What `onConnect` returned, from the latest welcome. */
+  /** What `onConnect` returned, from the latest welcome (unknown, so undefined, if an adopted socket's welcome went by unseen). */
   welcome: unknown
-  /** This connection's id, from the latest welcome. */
+  /** This connection's id, from the latest welcome (undefined in the same case). */
   channelId: string | undefined
   /** The last close the server (or network) caused. */
   lastClose: { code: number; reason: string } | undefined
@@ -35,15 +34,12 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   readonly #subscriptions: Subscriptions
   readonly #outbox: Outbox
   readonly #keepalive: Keepalive
+  readonly #inbox: Inbox
   readonly #stateListeners = new Set<(state: ConnectionState) => void>()
-  readonly #messageListeners = new Set<(data: unknown) => void>()
-  readonly #binaryListeners = new Set<(bytes: Uint8Array) => void>()
   #ws: WebSocketLike | undefined
   #state: ConnectionState = 'connecting'
   #attempt = 0
   #retry: TimeoutHandle | undefined
-  /** A binary event's header, waiting for its payload frame. */
-  #binaryEvent: EventMeta | undefined
   /** What `ready()` waits on: settled at a welcome, replaced only once settled. */
   #opened = deferred<void>()
 
@@ -58,7 +54,11 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
       if (this.#state === 'open') this.#write({ frame: PING_FRAME })
     })
     this.#subscriptions = new Subscriptions(this.#requests, () => this.#state)
-    this.#connect()
+    this.#inbox = new Inbox(this.#requests, this.#subscriptions, (frame) => this.#welcomed(frame))
+    const adopted = options.socket
+    // A socket that can no longer open will report nothing more: its connection is over before it began.
+    if (adopted && (adopted.readyState ?? READY_STATE.CONNECTING) >= READY_STATE.CLOSING) this.#closed(CloseCode.ABNORMAL, 'The adopted socket was already closed')
+    else this.#connect(adopted)
   }
 
   get state(): ConnectionState {
@@ -88,14 +88,14 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
 
   /** Receives `channel.send` messages. */
   onMessage(listener: (data: unknown) => void): () => void {
-    this.#messageListeners.add(listener)
-    return () => this.#messageListeners.delete(listener)
+    this.#inbox.messageListeners.add(listener)
+    return () => this.#inbox.messageListeners.delete(listener)
   }
 
   /** Receives raw binary frames (`channel.send(bytes, true)`, bytes returned by `onBinaryMessage`). */
   onBinary(listener: (bytes: Uint8Array) => void): () => void {
-    this.#binaryListeners.add(listener)
-    return () => this.#binaryListeners.delete(listener)
+    this.#inbox.binaryListeners.add(listener)
+    return () => this.#inbox.binaryListeners.delete(listener)
   }
 
   /** Sends bytes to the channel's `onBinaryMessage` (buffered while disconnected). */
@@ -111,57 +111,31 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#ws = undefined
   }
 
-  #connect(): void {
+  /** Opens the next connection, or takes over `adopted` (the first one, from `options.socket`). */
+  #connect(adopted?: WebSocketLike): void {
     this.#setState('connecting')
-    const ws = new this.#options.WebSocket(this.url)
+    const ws = adopted ?? new this.#options.WebSocket(this.url)
     ws.binaryType = 'arraybuffer'
     this.#ws = ws
+    const adoptedOpen = adopted?.readyState === READY_STATE.OPEN
+    this.#inbox.connected(adoptedOpen)
     // A socket replaced (or let go of by close()) may still report; only the current one counts.
     ws.addEventListener('message', (event) => {
-      if (this.#ws === ws) this.#receive(event.data)
+      if (this.#ws === ws) this.#inbox.receive(event.data)
     })
     ws.addEventListener('close', (event) => {
       if (this.#ws === ws) this.#closed(event.code, event.reason)
     })
     // A failed connection also closes (1006); that is where it is handled.
     ws.addEventListener('error', () => undefined)
+    // Whatever answers this comes after the welcome, if the welcome is still to come (see Inbox.connected).
+    if (adoptedOpen) ws.send(PING_FRAME)
   }
 
-  #receive(data: unknown): void {
-    if (typeof data !== 'string') return this.#receiveBinary(data)
-    // Undefined for what is not JSON, or a frame type this client does not know (a newer server's): ignored.
-    const frame = decodeServerFrame(data)
-    switch (frame?.type) {
-      case 'welcome':
-        return this.#welcomed(frame)
-      case 'reply':
-      case 'error':
-        return this.#requests.answer(frame)
-      case 'event':
-        if ('binary' in frame) this.#binaryEvent = { topic: frame.topic, seq: frame.seq }
-        else this.#subscriptions.dispatch({ topic: frame.topic, seq: frame.seq }, frame.data)
-        return
-      case 'message':
-        for (const listener of this.#messageListeners) listener(frame.data)
-        return
-      case 'pong':
-        return // Keepalive pings carry no id: nothing waits for their answer.
-    }
-  }
-
-  /** A binary frame is an event's payload when that event's header came just before it; else a raw one. */
-  #receiveBinary(data: unknown): void {
-    const bytes = toBytes(data)
-    if (!bytes) return
-    const header = this.#binaryEvent
-    this.#binaryEvent = undefined
-    if (header) this.#subscriptions.dispatch(header, bytes)
-    else for (const listener of this.#binaryListeners) listener(bytes)
-  }
-
-  #welcomed(frame: WelcomeFrame): void {
-    this.welcome = frame.data
-    this.channelId = frame.channelId
+  /** The connection is open: at its welcome, or (`undefined`) once an adopted socket's welcome proved missed. */
+  #welcomed(frame: WelcomeFrame | undefined): void {
+    this.welcome = frame?.data
+    this.channelId = frame?.channelId
     this.#attempt = 0
     this.#setState('open')
     this.#keepalive.start()
@@ -180,7 +154,6 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   #closed(code: number, reason: string): void {
     this.#ws = undefined
     this.lastClose = { code, reason }
-    this.#binaryEvent = undefined
     this.#keepalive.stop()
     if (this.#state === 'closed') return
     if (this.#options.reconnect === false || FINAL_CLOSE_CODES.has(code)) {
@@ -215,11 +188,4 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
 /** Connects to a channel instance: `createClient<typeof chatChannel>('wss://host/chat/general')`. */
 export function createClient<Channel extends AnyChannel = AnyChannel>(url: string | URL, options?: ClientOptions): ChannelClient<Channel> {
   return new ChannelClient<Channel>(String(url), options)
-}
-
-/** A binary frame's bytes: an ArrayBuffer (binaryType "arraybuffer") or a view; anything else is not a binary frame. */
-function toBytes(data: unknown): Uint8Array | undefined {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data)
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-  return undefined
 }

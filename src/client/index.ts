@@ -1,6 +1,9 @@
 // The browser and Node client: no Worker-only or Node-only imports.
 export { ChannelClient, createClient } from './channel-client'
-export type { ClientOptions, WebSocketLike } from './options'
+export { PikkuWebSocket, type AdoptableWebSocket, type PikkuWebSocketOptions } from './pikku-websocket'
+export { PikkuRouteHandler, type RouteAction, type RouteCallback, type RouteTopic } from './pikku-route'
+export type { ChannelEntry, ChannelShape, ChannelsMapOf, ShapeOf, UntypedChannels } from './channel-shape'
+export type { ClientOptions, WebSocketClass, WebSocketLike } from './options'
 export type { SubscribeOptions, Subscription } from './subscriptions'
 export { ChannelClientError, type ClientErrorCode } from './client-error'
 export { backoffDelay, type BackoffOptions } from './backoff'

@@ -3,6 +3,8 @@ import type { BackoffOptions } from './backoff'
 /** The part of the standard WebSocket API the client uses (browsers, Node 22, or the `ws` package). */
 export interface WebSocketLike {
   binaryType: string
+  /** Read only on a socket handed to the client (`ClientOptions.socket`); see {@link READY_STATE}. */
+  readonly readyState?: number
   send(data: string | ArrayBuffer | ArrayBufferView): void
   close(code?: number, reason?: string): void
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
@@ -10,9 +12,30 @@ export interface WebSocketLike {
   addEventListener(type: 'error', listener: (event: unknown) => void): void
 }
 
+/** `readyState` values, as the WebSocket standard numbers them. */
+export const READY_STATE = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const
+
+/** A constructor for the client's sockets. */
+export type WebSocketClass = new (url: string) => WebSocketLike
+
 export interface ClientOptions {
-  /** The WebSocket class; `globalThis.WebSocket` by default (pass `ws`'s on Node 20). */
-  WebSocket?: new (url: string) => WebSocketLike
+  /**
+   * The WebSocket class reconnects use; by default the adopted `socket`'s own
+   * class (its `constructor`, unless it is a plain object), else
+   * `globalThis.WebSocket` (pass `ws`'s on Node 20).
+   */
+  WebSocket?: WebSocketClass
+  /**
+   * A socket already created for `url`, CONNECTING or OPEN, to use as the first
+   * connection instead of opening one (Pikku's `new PikkuWebSocket(ws)`). The
+   * client owns it from then on: it listens to it, and `close()` closes it. Only
+   * the first connection is adopted; reconnects open new sockets to `url` with
+   * `WebSocket`, so constructor arguments beyond the URL (protocols, headers) do
+   * not carry over unless `WebSocket` adds them. A socket already CLOSING or
+   * CLOSED counts as a first connection that dropped: the client reconnects (or,
+   * with `reconnect: false`, closes).
+   */
+  socket?: WebSocketLike
   /** How long `send` waits for its reply. Default 10 s. */
   timeoutMs?: number
   /** Reconnect after unexpected closes (deploys, network). `false` to stop at the first close. */
@@ -26,11 +49,15 @@ export interface ClientOptions {
 }
 
 /** The options with their defaults in place (`reconnect` stays optional: absent means the backoff's own defaults). */
-export type ResolvedOptions = Required<Omit<ClientOptions, 'reconnect'>> & Pick<ClientOptions, 'reconnect'>
+export type ResolvedOptions = Required<Omit<ClientOptions, 'reconnect' | 'socket'>> & Pick<ClientOptions, 'reconnect'>
 
 /** Fills in the defaults; throws a TypeError when no WebSocket class was given and there is no global one. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
-  const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocketLike }).WebSocket
+  // An adopted socket's constructor is the class that made it: the browser's, `ws`'s, or the app's subclass.
+  // A plain object's is `Object`, which makes no sockets: then it is as if no socket's class were known.
+  const constructor = options.socket?.constructor
+  const adoptedClass = constructor === Object ? undefined : (constructor as WebSocketClass | undefined)
+  const WebSocketClass = options.WebSocket ?? adoptedClass ?? (globalThis as { WebSocket?: WebSocketClass }).WebSocket
   if (!WebSocketClass) throw new TypeError('createClient: no global WebSocket here; pass { WebSocket } (for example from the "ws" package)')
   return {
     WebSocket: WebSocketClass,
