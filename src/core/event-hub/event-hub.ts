@@ -97,6 +97,11 @@ export class EventHub {
     return true
   }
 
+  /** Whether a connection holds this exact subscription (a topic, or a pattern as subscribed). */
+  holds(channelId: string, subscription: string): boolean {
+    return this.store.subscribersOf(subscription).some(([id]) => id === channelId)
+  }
+
   /** A connection closed: its subscriptions go, and the index shrinks. */
   async dropConnection(channelId: string): Promise<void> {
     const emptied = new Set<string>()

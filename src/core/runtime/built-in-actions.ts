@@ -24,8 +24,8 @@ export interface SubscriptionHost {
 /** A built-in action: its function, and the rules its input calls for. */
 export interface BuiltInAction {
   func: PikkuFunction
-  /** Checks the input and settles the rules (the topic's auth and permissions); throws INVALID_INPUT. */
-  prepare(input: unknown): Promise<{ data: SubscribeInput; rules: CallRules }>
+  /** Checks the input and settles the rules (the topic's auth and permissions) for this connection; throws INVALID_INPUT. */
+  prepare(input: unknown, channelId: string): Promise<{ data: SubscribeInput; rules: CallRules }>
 }
 
 /**
@@ -36,16 +36,22 @@ export interface BuiltInAction {
 export function subscriptionActions(host: SubscriptionHost): Record<Exclude<BuiltInActionName, '$ping'>, BuiltInAction> {
   const { channel, hub } = host
 
-  const preparing = (schema: typeof SubscribeInputSchema | typeof UnsubscribeInputSchema) => async (input: unknown) => {
+  /**
+   * Clients may subscribe to what the channel declares, under the topic's own
+   * auth and permissions. A topic it does not declare is offered only to a
+   * connection the server already subscribed to it (seed 001's
+   * `eventHub.subscribe(topic, callback)` in onConnect): the client then just
+   * takes the deliveries as `event` frames, with `since`, and gains nothing new.
+   */
+  const preparing = (schema: typeof SubscribeInputSchema | typeof UnsubscribeInputSchema) => async (input: unknown, channelId: string) => {
     const data: SubscribeInput = await parseWith(schema, input, 'Input')
     const problem = topicProblem(data.topic, true)
     if (problem) throw new ChannelError('INVALID_INPUT', `Input is invalid: ${problem}`, [{ message: problem, path: ['topic'] }])
     const found = findTopic(channel.topics, data.topic)
-    if (!found) {
-      const message = `Topic "${data.topic}" is not offered on channel "${channel.name}"`
-      throw new ChannelError('INVALID_INPUT', message, [{ message, path: ['topic'] }])
-    }
-    return { data, rules: { auth: found.spec.auth ?? channel.auth, permissions: found.spec.permissions, middleware: channel.middleware } }
+    if (found) return { data, rules: { auth: found.spec.auth ?? channel.auth, permissions: found.spec.permissions, middleware: channel.middleware } }
+    if (hub.holds(channelId, data.topic)) return { data, rules: { auth: false, permissions: undefined, middleware: channel.middleware } }
+    const message = `Topic "${data.topic}" is not offered on channel "${channel.name}"`
+    throw new ChannelError('INVALID_INPUT', message, [{ message, path: ['topic'] }])
   }
 
   /**

@@ -256,7 +256,7 @@ export class ChannelRuntime implements ConnectionHost {
     if (!builtIn) return conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
     let result: unknown
     try {
-      const { data, rules } = await builtIn.prepare(input)
+      const { data, rules } = await builtIn.prepare(input, conn.record.channelId)
       result = await callFunction(builtIn.func, data, rules, this.#scope(conn), () => this.#interaction(conn, 'message', action))
     } catch (error) {
       return conn.send(encodeError(action, id, this.#toPayload(error, conn, action)))

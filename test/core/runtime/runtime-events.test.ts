@@ -429,6 +429,20 @@ describe('topic auth and permissions', () => {
 })
 
 describe('bad $subscribe input', () => {
+  it('a topic the channel does not declare, but the server subscribed this connection to (seed 001), is taken as events', async () => {
+    const { a, b, store } = await twoConnections({ auth: true }, { session: { userId: 'ada' } })
+    await a.send({ action: 'subCallback', topic: 'todos:updated' })
+    // The other connection holds no such subscription: it gains nothing.
+    expect(await b.send({ action: '$subscribe', id: 1, topic: 'todos:updated' })).toMatchObject([{ type: 'error', error: { code: 'INVALID_INPUT' } }])
+    expect(await a.send({ action: '$subscribe', id: 2, topic: 'todos:updated' })).toStrictEqual([
+      { type: 'reply', action: '$subscribe', id: 2, data: { topic: 'todos:updated', seq: 0 } },
+    ])
+    expect(store.subscribersOf('todos:updated')).toStrictEqual([['conn-1', 'event']])
+    const before = a.socket.sent.length
+    await b.send({ action: 'pub', data: { topic: 'todos:updated', data: { event: 'created' } } })
+    expect(a.socket.frames(before)).toStrictEqual([{ type: 'event', topic: 'todos:updated', data: { event: 'created' }, seq: 1 }])
+  })
+
   it('an undeclared topic is INVALID_INPUT on ["topic"]', async () => {
     const { a, store } = await twoConnections()
     const message = 'Topic "sports:football" is not offered on channel "test"'

@@ -35,6 +35,8 @@ export interface DevServerOptions {
   persistTo?: string
   /** Also append everything wrangler prints to this file (for tests in other processes to read). */
   logFile?: string
+  /** A wrangler config other than the reference app's (`wrangler.toml` at the root), relative to the root. */
+  config?: string
 }
 
 /**
@@ -82,6 +84,7 @@ export class DevServer {
       '--persist-to', this.persistTo,
       '--show-interactive-dev-session=false',
       '--log-level', 'info',
+      ...(this.options.config ? ['--config', this.options.config] : []),
     ]
     this.#output = ''
     const child = spawn(WRANGLER, args, {
