@@ -34,8 +34,13 @@ type ActionTableOf<Entry> = Entry extends { actions: infer Actions } ? Actions :
  */
 export type ChannelsMapOf<Channels> = { [Name in keyof Channels]: ChannelEntry<Channels[Name]> }
 
-/** What an untyped `PikkuWebSocket` assumes: any channel name, any action and topic, unknown data. */
-export type UntypedChannels = { [name: string]: ChannelShape }
+/**
+ * What an untyped `PikkuWebSocket` assumes: any channel name, action and
+ * topic, and data of any type, so seed 001's untyped client code
+ * (`route.subscribe(topic, (data) => data.todo)`) compiles as written. Give it
+ * a channels map (or use the generated one) to type it.
+ */
+export type UntypedChannels = { [name: string]: { actions: { [action: string]: { input: any; output: any } }; topics: { [topic: string]: any } } }
 
 /** A map entry as a shape: a wired channel's actions and topics from its wiring (`ActionsOf`, `TopicsOf`); a shape as it is. */
 export type ShapeOf<Entry> = Entry extends AnyChannel ? { actions: ActionsOf<Entry>; topics: TopicsOf<Entry> } : Entry
