@@ -113,6 +113,13 @@ export class PikkuClientModel {
     }, 'any frame', ms)
   }
 
+  /** The `index`th frame the `subscribe` callbacks got (from 0), once it has arrived. */
+  async frameAt(index: number, ms = WAIT_MS): Promise<any> {
+    const deadline = Date.now() + ms
+    while (this.received.length <= index) await this.nextFrame(Math.max(1, deadline - Date.now()))
+    return this.received[index]
+  }
+
   /** The next frame `subscribeToEventHub(topic)` finds. */
   nextEvent(topic: string, ms = WAIT_MS): Promise<any> {
     return nextValue((callback) => this.subscribeToEventHub(topic, callback), `topic ${topic}`, ms)
