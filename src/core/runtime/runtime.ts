@@ -201,7 +201,7 @@ export class ChannelRuntime implements ConnectionHost {
   }
 
   async #text(conn: Connection, text: string): Promise<void> {
-    const { channel } = this
+    const channel = this.channel
     const wire = this.#wire
     let frame
     try {
