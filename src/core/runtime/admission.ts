@@ -1,9 +1,8 @@
 import { exceeds } from '../bytes'
 import { PLATFORM_MAX_MESSAGE_SIZE } from '../limits'
 import { CloseCode } from '../protocol/close'
-import { encodeError } from '../protocol/encode'
 import type { ErrorPayload, RequestId } from '../protocol/frames'
-import { parseFrame } from '../protocol/parse'
+import type { WireFormat } from '../protocol/wire-format'
 import type { Connection } from './connection'
 import { TokenBucket } from './token-bucket'
 
@@ -38,15 +37,7 @@ export function admit(conn: Connection, message: string | ArrayBuffer): Refusal 
 }
 
 /** The error frame for a refused frame, correlated with its action and id when the refusal allows reading them. */
-export function refusalFrame(message: string | ArrayBuffer, refusal: { error: ErrorPayload; correlate: boolean }, routingKey: string): string {
-  let action: string | undefined
-  let id: RequestId | undefined
-  if (refusal.correlate && typeof message === 'string') {
-    try {
-      ;({ action, id } = parseFrame(message, routingKey, false))
-    } catch {
-      // Unreadable as well as refused: answer without correlation.
-    }
-  }
-  return encodeError(action, id, refusal.error)
+export function refusalFrame(message: string | ArrayBuffer, refusal: { error: ErrorPayload; correlate: boolean }, wire: WireFormat): string {
+  const { action, id }: { action?: string; id?: RequestId } = refusal.correlate && typeof message === 'string' ? wire.correlate(message) : {}
+  return wire.error(action, id, refusal.error)
 }

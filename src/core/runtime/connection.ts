@@ -1,5 +1,6 @@
 import type { Limits } from '../limits'
 import { clampCloseReason } from '../protocol/close'
+import type { Opening } from '../protocol/wire-format'
 import type { ChannelServices, ChannelState } from '../types'
 import type { CallScope } from './call'
 import type { TokenBucket } from './token-bucket'
@@ -101,14 +102,15 @@ export class Connection {
     else this.socket.send(frame)
   }
 
-  /** `welcome` goes out first, then whatever `onConnect` sent. */
-  open(welcome: string): void {
+  /** `first` (v1's welcome) goes out first, then whatever `onConnect` sent, then `last` (Pikku mode's onConnect result). */
+  open({ first, last }: Opening): void {
     this.record.state = 'open'
     this.socket.save(this.record)
-    this.socket.send(welcome)
+    if (first !== undefined) this.socket.send(first)
     const early = this.#early ?? []
     this.#early = undefined
     for (const frame of early) this.socket.send(frame)
+    if (last !== undefined) this.socket.send(last)
   }
 
   /** Marks the connection closed (durably). Returns the state it was in, or undefined if it was already closed. */

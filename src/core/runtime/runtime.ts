@@ -7,9 +7,10 @@ import { replayedEvent, type PreparedEvent } from '../event-hub/prepared-event'
 import type { Logger } from '../logger'
 import { isBuiltInName } from '../protocol/actions'
 import { CloseCode, closeCodeFor, isSendableCloseCode } from '../protocol/close'
-import { encodeError, encodePong, encodeWelcome } from '../protocol/encode'
 import type { ErrorPayload, RequestId } from '../protocol/frames'
-import { FrameError, parseFrame } from '../protocol/parse'
+import { FrameError } from '../protocol/parse'
+import type { WireFormat } from '../protocol/wire-format'
+import { wireFormatFor } from '../protocol/wires'
 import { truncate } from '../truncate'
 import type { Interaction, PikkuChannelMiddleware, PikkuFunction } from '../types'
 import type { ChannelDefinition, ResolvedHandler } from '../wiring/channel-definition'
@@ -38,7 +39,6 @@ export interface RuntimeOptions {
   global?: GlobalBridge
 }
 
-const textEncoder = new TextEncoder()
 const DONE = Promise.resolve()
 
 /**
@@ -54,6 +54,8 @@ export class ChannelRuntime implements ConnectionHost {
   readonly callbacks = new SubscriptionCallbacks()
   readonly logger: Logger
   readonly #outbound: Outbound
+  /** How this channel's frames are read and written: protocol v1 or Pikku wire mode, chosen once. */
+  readonly #wire: WireFormat
   /** Connections seen since the last wake, by channel id; `findConnection` finds the others. */
   readonly #connections = new Map<string, Connection>()
   readonly #findConnection: ((channelId: string) => Connection | undefined) | undefined
@@ -68,7 +70,8 @@ export class ChannelRuntime implements ConnectionHost {
     this.logger = singletons.logger
     this.functions = options.functions
     this.#findConnection = options.findConnection
-    this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, {
+    this.#wire = wireFormatFor(channel.protocol, channel.routingKey, channel.actions)
+    this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, this.#wire, {
       servicesOf: (conn) => this.#scope(conn).services,
       report: (error, conn, where) => this.#toPayload(error, conn, where),
     })
@@ -88,7 +91,7 @@ export class ChannelRuntime implements ConnectionHost {
     return this.channel.route.pattern
   }
 
-  /** Runs `onConnect` and opens the connection with `welcome`; closes it if `onConnect` fails. */
+  /** Runs `onConnect` and opens the connection (v1: with `welcome`); closes it if `onConnect` fails. */
   async connect(conn: Connection): Promise<void> {
     this.#connections.set(conn.record.channelId, conn)
     const onConnect = this.channel.onConnect
@@ -108,7 +111,7 @@ export class ChannelRuntime implements ConnectionHost {
     // Closed while onConnect ran (by the handler or the peer): it did connect, so it disconnects once.
     if (conn.state === 'closed') return this.#disconnect(conn)
     try {
-      conn.open(encodeWelcome(conn.record.channelId, result))
+      conn.open(this.#wire.opening(conn.record.channelId, result))
     } catch (error) {
       this.#toPayload(error, conn, 'welcome')
       await this.#shutdown(conn, CloseCode.INTERNAL, 'Internal error')
@@ -125,7 +128,7 @@ export class ChannelRuntime implements ConnectionHost {
     const refusal = admit(conn, message)
     if (refusal?.close !== undefined) return this.#shutdown(conn, refusal.close, refusal.reason)
     if (refusal) {
-      conn.send(refusalFrame(message, refusal, this.channel.routingKey))
+      conn.send(refusalFrame(message, refusal, this.#wire))
       return DONE
     }
     return typeof message === 'string' ? this.#text(conn, message) : this.#binary(conn, message)
@@ -149,12 +152,9 @@ export class ChannelRuntime implements ConnectionHost {
     return this.#shutdown(conn, code, reason)
   }
 
-  /** `channel.send`: JSON in a `message` frame (through channel middleware), or raw bytes. */
+  /** `channel.send`: JSON as a message (through channel middleware), or raw bytes. */
   send(conn: Connection, data: unknown, isBinary = false): void | Promise<void> {
-    if (!isBinary) return this.#outbound.send(conn, { type: 'message', data })
-    if (typeof data === 'string') return conn.send(textEncoder.encode(data))
-    if (data instanceof ArrayBuffer || ArrayBuffer.isView(data)) return conn.send(data)
-    throw new TypeError('channel.send(data, true) needs an ArrayBuffer, a typed array or a string')
+    return this.#outbound.message(conn, data, isBinary)
   }
 
   /** An open connection of this instance, by channel id: seen since the last wake, or found by the host. */
@@ -202,12 +202,13 @@ export class ChannelRuntime implements ConnectionHost {
 
   async #text(conn: Connection, text: string): Promise<void> {
     const channel = this.channel
+    const wire = this.#wire
     let frame
     try {
-      frame = parseFrame(text, channel.routingKey, channel.onMessage === undefined)
+      frame = wire.parse(text, channel.onMessage === undefined)
     } catch (error) {
       const { action, id } = error instanceof FrameError ? error : { action: undefined, id: undefined }
-      conn.send(encodeError(action, id, (error as ChannelError).toPayload()))
+      conn.send(wire.error(action, id, (error as ChannelError).toPayload()))
       return
     }
     const { action, id, input } = frame
@@ -217,17 +218,17 @@ export class ChannelRuntime implements ConnectionHost {
     }
     const target = (action === undefined ? undefined : channel.actions.get(action)) ?? channel.onMessage
     if (!target) {
-      conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown action "${truncate(action!)}"` }))
+      conn.send(wire.error(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown action "${truncate(action!)}"` }))
       return
     }
     let result: unknown
     try {
       result = await this.#call(conn, target, input, 'message', action)
     } catch (error) {
-      conn.send(encodeError(action, id, this.#toPayload(error, conn, action ?? 'onMessage')))
+      conn.send(wire.error(action, id, this.#toPayload(error, conn, action ?? 'onMessage')))
       return conn.queued || conn.disconnecting ? this.#drain(conn) : undefined
     }
-    if (id !== undefined || result !== undefined) {
+    if (result !== undefined || wire.acknowledges(frame)) {
       const sending = this.#outbound.send(conn, { type: 'reply', action, id, data: result })
       if (sending) await sending
     }
@@ -237,29 +238,29 @@ export class ChannelRuntime implements ConnectionHost {
   async #binary(conn: Connection, bytes: ArrayBuffer): Promise<void> {
     const target = this.channel.onBinaryMessage
     if (!target) {
-      conn.send(encodeError(undefined, undefined, { code: 'BINARY_NOT_SUPPORTED', message: `Channel "${this.channel.name}" does not accept binary frames` }))
+      conn.send(this.#wire.error(undefined, undefined, { code: 'BINARY_NOT_SUPPORTED', message: `Channel "${this.channel.name}" does not accept binary frames` }))
       return
     }
     try {
       const result = await this.#call(conn, target, new Uint8Array(bytes), 'message')
       if (result !== undefined) await this.send(conn, result, result instanceof ArrayBuffer || ArrayBuffer.isView(result))
     } catch (error) {
-      conn.send(encodeError(undefined, undefined, this.#toPayload(error, conn, 'onBinaryMessage')))
+      conn.send(this.#wire.error(undefined, undefined, this.#toPayload(error, conn, 'onBinaryMessage')))
     }
     return this.#drain(conn)
   }
 
   /** `$ping` is answered here; `$subscribe` and `$unsubscribe` run as functions, through the same pipeline as app actions. */
   async #builtIn(conn: Connection, action: string, id: RequestId | undefined, input: unknown): Promise<void> {
-    if (action === '$ping') return conn.send(encodePong(id))
+    if (action === '$ping') return conn.send(this.#wire.pong(id))
     const builtIn = this.#builtIns.get(action)
-    if (!builtIn) return conn.send(encodeError(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
+    if (!builtIn) return conn.send(this.#wire.error(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
     let result: unknown
     try {
       const { data, rules } = await builtIn.prepare(input, conn.record.channelId)
       result = await callFunction(builtIn.func, data, rules, this.#scope(conn), () => this.#interaction(conn, 'message', action))
     } catch (error) {
-      return conn.send(encodeError(action, id, this.#toPayload(error, conn, action)))
+      return conn.send(this.#wire.error(action, id, this.#toPayload(error, conn, action)))
     }
     await this.#outbound.send(conn, { type: 'reply', action, id, data: result })
   }

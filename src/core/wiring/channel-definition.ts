@@ -1,4 +1,5 @@
 import type { LimitOptions } from '../limits'
+import type { WireProtocol } from '../protocol/wire-format'
 import type { Schema } from '../schema'
 import type { ReplayOptions, TopicMap, TopicTable } from '../event-hub/topics'
 import type { AppSession, ChannelServices, Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware, Wire } from '../types'
@@ -77,6 +78,12 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
   rateLimit?: LimitOptions['rateLimit']
   /** Connections one instance of this channel accepts. */
   maxConnections?: number
+  /**
+   * The wire mode: `'v1'` (the default; what our client speaks) or `'pikku'`, the
+   * frames Pikku's own WebSocket client expects (flat results echoing the
+   * routing key, raw event payloads, no request ids). See PROTOCOL.md.
+   */
+  protocol?: WireProtocol
 }
 
 /** What an upgrade authenticator learns besides the request. */
@@ -121,6 +128,8 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   readonly limits: LimitOptions
   readonly topics: TopicTable
   readonly replay: ReplayOptions | false | undefined
+  /** The wire mode its connections speak. */
+  readonly protocol: WireProtocol
   /** Types only, for the typed client. */
   readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics }
 }

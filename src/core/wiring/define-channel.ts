@@ -1,6 +1,7 @@
 import { WiringError } from '../errors'
 import { checkLimits } from '../limits'
 import { checkTopics } from '../event-hub/topics'
+import { wireProtocolOf } from '../protocol/wires'
 import type { Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
 import type { ChannelConfig, ChannelDefinition, InlineHandler, ResolvedHandler } from './channel-definition'
 import { assertPermissions, checkReplay, checkSchema, describe, functionList, isPlainObject, optionalBoolean, stringList } from './checks'
@@ -59,6 +60,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     limits,
     topics: checkTopics(config.topics, where),
     replay: checkReplay(config.replay, where),
+    protocol: wireProtocolOf(config.protocol, where),
   })
 }
 
