@@ -40,6 +40,7 @@ export { createConsoleLogger, type Logger } from './core/logger'
 export { ChannelError, WiringError } from './core/errors'
 export { ERROR_CODES, type ErrorCode, type ErrorPayload, type ErrorIssue } from './core/protocol/frames'
 export { CloseCode } from './core/protocol/close'
+export type { WireProtocol } from './core/protocol/wire-format'
 // Cloudflare
 export { ChannelObject } from './cloudflare/channel-object'
 export { channels, type ChannelsOptions } from './cloudflare/router'

@@ -5,6 +5,7 @@ import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
 import { PING_FRAME, PONG_FRAME } from '../core/protocol/actions'
 import { CloseCode, closeReplyFor } from '../core/protocol/close'
 import { encodeError } from '../core/protocol/encode'
+import { wireFormatFor } from '../core/protocol/wires'
 import { Connection, type ConnectionRecord } from '../core/runtime/connection'
 import { ChannelRuntime, type SingletonServices } from '../core/runtime/runtime'
 import { registry } from '../core/wiring/registry'
@@ -159,7 +160,9 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     } catch (error) {
       // Only building the app's services can fail here; the runtime itself never throws.
       shellLog.error('channel.services_failed', { error })
-      conn?.send(encodeError(undefined, undefined, INTERNAL_ERROR))
+      // In the channel's own wire mode: a Pikku-mode client reads v1 frames no better than garbage.
+      const channel = conn && registry.channels.get(conn.record.channel)
+      conn?.send(channel ? wireFormatFor(channel.protocol, channel.routingKey, channel.actions).error(undefined, undefined, INTERNAL_ERROR) : encodeError(undefined, undefined, INTERNAL_ERROR))
       return
     }
     if (found) await found.runtime.message(found.conn, message)

@@ -4,6 +4,7 @@ import type { BuiltInActionName } from '../core/protocol/actions'
 import { ERROR_CODES, type ErrorCode } from '../core/protocol/frames'
 import { SubscribeInputSchema, SubscribeReplySchema, UnsubscribeInputSchema, UnsubscribeReplySchema } from '../core/protocol/schemas'
 import { isPattern } from '../core/protocol/topics'
+import type { WireProtocol } from '../core/protocol/wire-format'
 import type { FunctionKind, Permissions } from '../core/types'
 import type { ChannelDefinition, ResolvedHandler } from '../core/wiring/channel-definition'
 import { toJson, type JsonSchema } from './json-schema'
@@ -30,6 +31,8 @@ export interface ChannelMeta {
   params: string[]
   /** The frame field that names the action (`action` unless the wiring spells out another). */
   routingKey: string
+  /** The wire mode the channel speaks: protocol v1, or Pikku's (PROTOCOL.md, "Pikku wire mode"). */
+  protocol: WireProtocol
   /** Whether messages need a session when nothing more specific says. */
   auth: boolean
   /** Whether the channel has its own upgrade authenticator. */
@@ -129,6 +132,7 @@ export function describeChannel(channel: ChannelDefinition): ChannelMeta {
     route: channel.route.pattern,
     params: [...channel.route.params],
     routingKey: channel.routingKey,
+    protocol: channel.protocol,
     auth: channel.auth,
     authenticate: channel.authenticate !== undefined,
     tags: [...channel.tags],

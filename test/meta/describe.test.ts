@@ -193,3 +193,17 @@ describe('stableStringify', () => {
     expect(stableStringify(JSON.parse('{"__proto__":{"a":1}}'))).toBe('{\n  "__proto__": {\n    "a": 1\n  }\n}\n')
   })
 })
+
+describe('the wire mode', () => {
+  it('is in the metadata, and a Pikku-mode channel says so in AsyncAPI', async () => {
+    const { toAsyncAPI } = await import('../../src/meta')
+    const meta = describeChannels([defineChannel({ name: 'plain', route: '/plain' }), defineChannel({ name: 'legacy', route: '/legacy', protocol: 'pikku' })])
+    expect(meta.channels.map((c) => [c.name, c.protocol])).toStrictEqual([
+      ['legacy', 'pikku'],
+      ['plain', 'v1'],
+    ])
+    const doc = toAsyncAPI(meta) as { channels: Record<string, { description: string }> }
+    expect(Object.values(doc.channels).find((c) => c.description.includes('"legacy"'))!.description).toContain('Pikku wire mode')
+    expect(Object.values(doc.channels).find((c) => c.description.includes('"plain"'))!.description).not.toContain('Pikku wire mode')
+  })
+})

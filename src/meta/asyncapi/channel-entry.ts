@@ -24,6 +24,8 @@ function channelDescription(channel: ChannelMeta): string {
   const lines = [`Channel "${channel.name}", wired at ${channel.route}: one instance (Durable Object) per filled-in route.`]
   lines.push(channel.auth ? 'Messages need a session unless an action says otherwise.' : 'Messages need no session unless an action says otherwise.')
   if (channel.routingKey !== 'action') lines.push(`Actions are named by the "${channel.routingKey}" field; built-in $ actions always by "action".`)
+  // The messages below describe protocol v1's envelopes; a Pikku-mode channel frames the same payloads its own way.
+  if (channel.protocol === 'pikku') lines.push('It speaks Pikku wire mode (PROTOCOL.md, "Pikku wire mode"): flat results echoing the routing key, bare event payloads, no request ids; the payload schemas below hold, the envelopes are v1\'s.')
   return lines.join(' ')
 }
 
