@@ -1,33 +1,8 @@
-// Seed 000, "Channel Function Definitions": the three handlers, as written.
-import { pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc } from 'pikku-durable-channels'
+// Seed 000's handlers (the same file in both examples: see ../../000-events), plus
+// the functions its "Action Routing" wires.
+import { pikkuChannelFunc } from 'pikku-durable-channels'
 
-export const onConnect = pikkuChannelConnectionFunc<
-  { welcome: string }, // Out - sent to client on connect
-  { room?: string } // ChannelData - from URL/query params
->({
-  func: async ({ logger, channel }) => {
-    logger.info('Connected', { channelId: channel.channelId })
-    return { welcome: 'connected' }
-  },
-})
-
-export const onDisconnect = pikkuChannelDisconnectionFunc<{ room?: string }>({
-  // ChannelData
-  func: async ({ logger, channel }) => {
-    logger.info('Disconnected', { channelId: channel.channelId })
-  },
-})
-
-export const onMessage = pikkuChannelFunc<
-  { message: string }, // In - message from client
-  { received: boolean }, // Out - response to client
-  { room?: string } // ChannelData
->({
-  func: async ({ logger, channel }, { message }) => {
-    logger.info('Message', { message, channelId: channel.channelId })
-    return { received: true }
-  },
-})
+export { onConnect, onDisconnect, onMessage } from '../../000-events/functions/events-handlers.function.js'
 
 // The functions seed 000's "Action Routing" wires (it refers to them, without showing them):
 // subscribe / unsubscribe to the topic the frame names, and a fallback for everything else.
