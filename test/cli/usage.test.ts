@@ -20,6 +20,7 @@ describe('pikku-durable-channels usage, end to end', CLI_TIMEOUT, () => {
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/Usage: pikku-durable-channels <command>/)
     expect(result.stdout).toContain('info channels')
+    expect(result.stdout).toContain('  channel/pikku-channels-map.gen.d.ts')
     expect(result.stdout).toBe(`${USAGE}\n`)
   })
 
@@ -32,7 +33,7 @@ describe('pikku-durable-channels usage, end to end', CLI_TIMEOUT, () => {
 
 describe('parseCommand', () => {
   it('gives each command its options and defaults', () => {
-    expect(parseCommand(['gen'])).toStrictEqual({ name: 'gen', entry: undefined, out: '.pikku' })
+    expect(parseCommand(['gen'])).toStrictEqual({ name: 'gen', entry: undefined, out: undefined })
     expect(parseCommand(['watch', '--entry', 'a.ts', '--out', 'o'])).toStrictEqual({ name: 'watch', entry: 'a.ts', out: 'o' })
     expect(parseCommand(['info', 'channels', '--verbose'])).toStrictEqual({ name: 'info', entry: undefined, verbose: true })
     expect(parseCommand(['info', 'channels'])).toStrictEqual({ name: 'info', entry: undefined, verbose: false })

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { cleanup, startCli, tempDir, tempProject, waitFor, type RunningCli } from './support'
+import { cleanup, startCli, tempDir, tempProject, TYPED_FIXTURE, waitFor, type RunningCli } from './support'
 
 afterAll(cleanup)
 
@@ -94,6 +94,30 @@ describe('pikku-durable-channels watch', () => {
 
     writeFileSync(config, good.replace('main = "src/index.ts"', 'main = "src/other.ts"'))
     await waitFor('the fixed main', () => same(['other'])(wired(dir)))
+
+    child.kill('SIGINT')
+    expect(await exited).toStrictEqual({ code: 0, signal: null })
+  }, 90_000)
+
+  it('picks up a new *.channel.ts (the bootstrap imports it), and recovers from a failed scan', async () => {
+    const dir = tempProject(TYPED_FIXTURE, ['valibot'])
+    running = startCli(['watch', '--entry', 'src/index.ts'], dir)
+    const { output, child, exited } = running
+    await waitFor('the first generation', () => (/watching .* for changes/.test(output.stdout) ? true : undefined))
+    expect(wired(dir)).toStrictEqual(['notes', 'notes/add', 'notes/count'])
+
+    // Nothing imports it but the generated bootstrap, which gains it when the folder does.
+    writeFileSync(join(dir, 'src', 'boards.channel.ts'), "import { wireChannel } from '#pikku/pikku-types.gen.js'\n\nwireChannel({ name: 'boards', route: '/boards' })\n")
+    await waitFor('the new channel', () => same(['boards', 'notes', 'notes/add', 'notes/count'])(wired(dir)))
+    expect(readFileSync(join(dir, '.pikku', 'pikku-bootstrap.gen.ts'), 'utf8')).toContain("import '../src/boards.channel.js'")
+
+    // Two services factories: told, and fixed by removing the second one.
+    const second = join(dir, 'src', 'more-services.ts')
+    writeFileSync(second, "import { pikkuServices } from '#pikku/pikku-types.gen.js'\n\nexport const more = pikkuServices(() => ({}))\n")
+    await waitFor('the scan error', () => (output.stderr.includes('exported from more than one module') ? true : undefined))
+    writeFileSync(second, 'export const more = 1\n')
+    const before = output.stdout.length
+    await waitFor('the next generation', () => (output.stdout.slice(before).includes('pikku-types.gen.ts (Register: services, session, topics)') ? true : undefined))
 
     child.kill('SIGINT')
     expect(await exited).toStrictEqual({ code: 0, signal: null })
