@@ -10,6 +10,8 @@ Commands:
   gen                 Write the generated files (below) from the wirings
   watch               Like gen, again whenever a project file changes, until Ctrl-C
   info channels       List the wired channels, their routes and actions
+  check [dir]         Report wiring and function files that break Pikku's file rules
+                      (default dir: the entry's folder)
 
 Options:
   --entry <file>      The Worker module that imports the wirings
@@ -22,13 +24,14 @@ Options:
 gen writes into the output folder:
 ${OUTPUT_FILES.map((file) => `  ${file}`).join('\n')}
 
-Exit codes: 0 ok, 1 failure, 2 usage.`
+Exit codes: 0 ok, 1 failure (check: problems found), 2 usage.`
 
 /** What to do; `entry` undefined means "main from the wrangler config", `out` undefined the alias's folder. */
 export type Command =
   | { name: 'help' }
   | { name: 'gen' | 'watch'; entry: string | undefined; out: string | undefined }
   | { name: 'info'; entry: string | undefined; verbose: boolean }
+  | { name: 'check'; entry: string | undefined; dir: string | undefined }
 
 const OPTIONS = {
   entry: { type: 'string' },
@@ -68,6 +71,11 @@ export function parseCommand(argv: string[]): Command {
       }
       noMore(extra, values, ['out'])
       return { name: 'info', entry: values.entry, verbose: values.verbose === true }
+    }
+    case 'check': {
+      const [dir, ...extra] = rest
+      noMore(extra, values, ['out', 'verbose'])
+      return { name: 'check', entry: values.entry, dir }
     }
     default:
       throw new UsageError(`unknown command "${command}"`)

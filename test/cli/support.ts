@@ -9,6 +9,8 @@ export const BIN = join(ROOT, 'bin', 'pikku-durable-channels.mjs')
 export const PROJECT_FIXTURE = fileURLToPath(new URL('./fixtures/watch-project/', import.meta.url))
 /** A Worker that imports the adapter only through `#pikku/*`, with services, a session type and topics. */
 export const TYPED_FIXTURE = fileURLToPath(new URL('./fixtures/typed-project/', import.meta.url))
+/** Breaks each of `check`'s rules once. */
+export const BAD_WIRINGS = fileURLToPath(new URL('./fixtures/bad-wirings/', import.meta.url))
 export const TSC = join(ROOT, 'node_modules', '.bin', 'tsc')
 
 /**
