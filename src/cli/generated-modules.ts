@@ -23,11 +23,12 @@ export function generatedModules(current: () => ProjectSources | undefined): Plu
   return {
     name: 'pikku-durable-channels-generated-modules',
     setup(build) {
-      const contents = (path: string): string | undefined => {
+      /** The file's text, for the two generated files of the current scan; only the path is compared until it is one. */
+      const contents = (path: string): (() => string) | undefined => {
         const sources = current()
         if (!sources) return undefined
-        if (path === resolve(sources.outDir, TYPES_FILE)) return typesFile(sources, undefined)
-        if (path === resolve(sources.outDir, BOOTSTRAP_FILE)) return bootstrapFile(sources)
+        if (path === resolve(sources.outDir, TYPES_FILE)) return () => typesFile(sources, undefined)
+        if (path === resolve(sources.outDir, BOOTSTRAP_FILE)) return () => bootstrapFile(sources)
         return undefined
       }
       const generated = (candidate: string): { path: string } | undefined => {
@@ -44,7 +45,7 @@ export function generatedModules(current: () => ProjectSources | undefined): Plu
       )
       build.onLoad({ filter: /pikku-(?:types|bootstrap)\.gen\.ts$/ }, (args) => {
         const text = contents(args.path)
-        return text === undefined ? undefined : { contents: text, loader: 'ts', resolveDir: dirname(args.path) }
+        return text === undefined ? undefined : { contents: text(), loader: 'ts', resolveDir: dirname(args.path) }
       })
       // esbuild maps `../services.js` to `../services.ts` only from a folder that exists, and on a fresh clone the output folder does not.
       build.onResolve({ filter: /^\.\.?\// }, (args) => {

@@ -1,9 +1,9 @@
 // The files of the user's project under a folder: what git would track, without node_modules and the output folder.
 import { spawnSync } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { join, relative, sep } from 'node:path'
 import { byCodeUnit } from './order'
-import { isInside } from './paths'
+import { isFile, isInside } from './paths'
 
 export interface ProjectFiles {
   root: string
@@ -27,7 +27,8 @@ export function projectFiles(root: string, skip: string[] = []): ProjectFiles {
   const listed = gitFiles(root)
   const candidates = listed ?? walk(root)
   const files = candidates
-    .filter((file) => !relative(root, file).split(sep).includes('node_modules') && !skip.some((dir) => isInside(file, dir)) && isRegularFile(file))
+    // isFile: git also lists tracked files deleted since, and symlinks to folders.
+    .filter((file) => !relative(root, file).split(sep).includes('node_modules') && !skip.some((dir) => isInside(file, dir)) && isFile(file))
     .sort((a, b) => byCodeUnit(posix(relative(root, a)), posix(relative(root, b))))
   const dirs = new Set<string>([root])
   for (const file of files) {
@@ -53,13 +54,4 @@ function walk(dir: string): string[] {
     if (entry.isDirectory()) return entry.name.startsWith('.') || entry.name === 'node_modules' ? [] : walk(path)
     return entry.isFile() ? [path] : []
   })
-}
-
-/** git lists tracked files deleted since, and symlinks; only files that are there count. */
-function isRegularFile(path: string): boolean {
-  try {
-    return statSync(path).isFile()
-  } catch {
-    return false
-  }
 }

@@ -1,7 +1,7 @@
 // Seed 000's review checklist, rule by rule, over one parsed file.
 import { basename } from 'node:path'
 import type * as TS from 'typescript'
-import { calleeName, type TypeScript } from '../typescript'
+import { calleeName, position, type TypeScript } from '../typescript'
 import { FileFindings, type Finding } from './findings'
 import { importKind, isFunctionFile } from './imports'
 
@@ -23,7 +23,7 @@ export function checkSource(ts: TypeScript, source: TS.SourceFile, root: string)
   const functionFile = isFunctionFile(file, root)
 
   if (!channelFile) for (const call of wireChannels) out.add(call, 'wiring-file-name', 'wireChannel outside a *.channel.ts file: move this wiring into one')
-  if (channelFile || wireChannels.length > 0) checkWiringFile(ts, source, root, calls, out)
+  if (channelFile || wireChannels.length > 0) checkWiringFile(ts, source, root, calls, wireChannels[0], out)
   if (!functionFile) {
     for (const call of calls) {
       const name = calleeName(ts, call)
@@ -51,7 +51,7 @@ function collectCalls(ts: TypeScript, source: TS.SourceFile): TS.CallExpression[
   return calls
 }
 
-function checkWiringFile(ts: TypeScript, source: TS.SourceFile, root: string, calls: TS.CallExpression[], out: FileFindings): void {
+function checkWiringFile(ts: TypeScript, source: TS.SourceFile, root: string, calls: TS.CallExpression[], channel: TS.CallExpression | undefined, out: FileFindings): void {
   const file = source.fileName
   // Imports: the generated types, function files, permissions and middleware.
   for (const statement of source.statements) {
@@ -66,11 +66,10 @@ function checkWiringFile(ts: TypeScript, source: TS.SourceFile, root: string, ca
   }
 
   // One transport: the first other one is enough to say so.
-  const channel = calls.find((call) => calleeName(ts, call) === 'wireChannel')
   const other = calls.find((call) => isOtherTransport(calleeName(ts, call) ?? ''))
   if (other) {
     const name = calleeName(ts, other)
-    const beside = channel ? `wireChannel (line ${source.getLineAndCharacterOfPosition(channel.getStart(source)).line + 1})` : 'a *.channel.ts file name'
+    const beside = channel ? `wireChannel (line ${position(source, channel).line})` : 'a *.channel.ts file name'
     out.add(other, 'mixed-transports', `${name} beside ${beside}: one transport per wiring file, so move ${name} to a file of its own`)
   }
 
