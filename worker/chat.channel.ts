@@ -1,11 +1,10 @@
-import { wireChannel } from 'pikku-durable-channels'
-import { onChatConnect } from './functions/chat/connect.function'
-import { onChatDisconnect } from './functions/chat/disconnect.function'
-import { listMessages } from './functions/chat/history.function'
-import { sendMessage } from './functions/chat/send.function'
-import { ChatMessage, RoomOpening } from './room'
+import { wireChannel } from '#pikku/pikku-types.gen.js'
+import { onChatConnect, RoomOpening } from './functions/chat/connect.function.js'
+import { onChatDisconnect } from './functions/chat/disconnect.function.js'
+import { listMessages } from './functions/chat/history.function.js'
+import { ChatMessage, sendMessage } from './functions/chat/send.function.js'
 
-export const chatChannel = wireChannel({
+wireChannel({
   name: 'chat',
   route: '/chat/:room',
   openingData: RoomOpening,

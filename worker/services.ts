@@ -1,15 +1,11 @@
-import { pikkuServices, type TopicsOf } from 'pikku-durable-channels'
-import type { chatChannel } from './chat.channel'
+import { pikkuServices } from '#pikku/pikku-types.gen.js'
 import { MessageStore } from './message-store'
 
-/** The app's singleton services, built once per chat room object. */
+/**
+ * The app's singleton services, built once per chat room object. `gen` types
+ * every handler's services from what this returns (see .pikku/pikku-types.gen.ts),
+ * so no `declare module` is needed here.
+ */
 export const createServices = pikkuServices(({ storage }) => ({
   messages: new MessageStore(storage.sql),
 }))
-
-declare module 'pikku-durable-channels' {
-  interface Register {
-    services: Awaited<ReturnType<typeof createServices>>
-    topics: TopicsOf<typeof chatChannel>
-  }
-}

@@ -1,29 +1,37 @@
 // The command line, parsed once into one typed command.
 import { parseArgs } from 'node:util'
-import { ASYNCAPI_FILE, META_FILE } from './output-files'
 import { UsageError } from './errors'
+import { DEFAULT_OUT } from './out-dir'
+import { OUTPUT_FILES } from './output-files'
 
 export const USAGE = `Usage: pikku-durable-channels <command> [options]
 
 Commands:
-  gen                 Write <out>/${META_FILE} and <out>/${ASYNCAPI_FILE} from the wirings
-  watch               Like gen, again whenever a file the entry loads changes, until Ctrl-C
+  gen                 Write the generated files (below) from the wirings
+  watch               Like gen, again whenever a project file changes, until Ctrl-C
   info channels       List the wired channels, their routes and actions
+  check [dir]         Report wiring and function files that break Pikku's file rules
+                      (default dir: the entry's folder)
 
 Options:
   --entry <file>      The Worker module that imports the wirings
                       (default: "main" from ./wrangler.toml)
-  --out <dir>         Output folder for gen and watch (default: .pikku)
+  --out <dir>         Output folder for gen and watch (default: where "#pikku/*"
+                      points in the entry's package.json "imports", else ${DEFAULT_OUT})
   --verbose           info: add auth, permissions, topics and limits
   -h, --help          Show this help
 
-Exit codes: 0 ok, 1 failure, 2 usage.`
+gen writes into the output folder:
+${OUTPUT_FILES.map((file) => `  ${file}`).join('\n')}
 
-/** What to do; `entry` undefined means "main from the wrangler config". */
+Exit codes: 0 ok, 1 failure (check: problems found), 2 usage.`
+
+/** What to do; `entry` undefined means "main from the wrangler config", `out` undefined the alias's folder. */
 export type Command =
   | { name: 'help' }
-  | { name: 'gen' | 'watch'; entry: string | undefined; out: string }
+  | { name: 'gen' | 'watch'; entry: string | undefined; out: string | undefined }
   | { name: 'info'; entry: string | undefined; verbose: boolean }
+  | { name: 'check'; entry: string | undefined; dir: string | undefined }
 
 const OPTIONS = {
   entry: { type: 'string' },
@@ -54,15 +62,20 @@ export function parseCommand(argv: string[]): Command {
       throw new UsageError('no command given')
     case 'gen':
     case 'watch':
-      noMore(rest, values, 'verbose')
-      return { name: command, entry: values.entry, out: values.out ?? '.pikku' }
+      noMore(rest, values, ['verbose'])
+      return { name: command, entry: values.entry, out: values.out }
     case 'info': {
       const [subject, ...extra] = rest
       if (subject !== 'channels') {
         throw new UsageError(subject === undefined ? 'info needs a subject: info channels' : `unknown info subject "${subject}" (try: info channels)`)
       }
-      noMore(extra, values, 'out')
+      noMore(extra, values, ['out'])
       return { name: 'info', entry: values.entry, verbose: values.verbose === true }
+    }
+    case 'check': {
+      const [dir, ...extra] = rest
+      noMore(extra, values, ['out', 'verbose'])
+      return { name: 'check', entry: values.entry, dir }
     }
     default:
       throw new UsageError(`unknown command "${command}"`)
@@ -70,7 +83,7 @@ export function parseCommand(argv: string[]): Command {
 }
 
 /** Options parse for every command, so each command rejects the ones it would silently ignore. */
-function noMore(positionals: string[], values: Values, unsupported: keyof Values): void {
+function noMore(positionals: string[], values: Values, unsupported: (keyof Values)[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`)
-  if (values[unsupported] !== undefined) throw new UsageError(`--${unsupported} does not apply to this command`)
+  for (const option of unsupported) if (values[option] !== undefined) throw new UsageError(`--${option} does not apply to this command`)
 }

@@ -10,6 +10,11 @@ export interface BundleTarget {
   entry: () => Promise<string>
   /** Files outside the import graph that a rebuild depends on (the wrangler config, package.json). */
   watchFiles: string[]
+  /**
+   * Runs once the entry is known, before anything it imports is resolved
+   * (watch rescans the project here); may name more files and folders to watch.
+   */
+  prepare?: (entry: string) => Promise<{ watchFiles: string[]; watchDirs: string[] }>
 }
 
 export interface BundleSetup {
@@ -54,7 +59,8 @@ export function bundleOptions(setup: BundleSetup): BundleOptions {
 /**
  * The entry point as a virtual module. Its load also hands esbuild the
  * extra files to watch, even when the entry cannot be resolved, so that
- * fixing the wrangler config rebuilds.
+ * fixing the wrangler config rebuilds; and runs `prepare`, which may fail
+ * the build the same way.
  */
 function loaderPlugin(target: BundleTarget): Plugin {
   return {
@@ -65,7 +71,8 @@ function loaderPlugin(target: BundleTarget): Plugin {
         const { watchFiles } = target
         try {
           const entry = await target.entry()
-          return { contents: loaderSource(entry), resolveDir: dirname(entry), loader: 'js', watchFiles }
+          const more = await target.prepare?.(entry)
+          return { contents: loaderSource(entry), resolveDir: dirname(entry), loader: 'js', watchFiles: [...watchFiles, ...(more?.watchFiles ?? [])], watchDirs: more?.watchDirs }
         } catch (error) {
           // `detail` keeps the error itself, so a CliError reaches the user as is.
           return { errors: [{ text: describeError(error), detail: error }], watchFiles }

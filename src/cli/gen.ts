@@ -1,49 +1,73 @@
-// `gen`: the metadata and the AsyncAPI document, written only when they change.
+// `gen`: the metadata, the AsyncAPI document and seed 002's generated files, written only when they change.
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { resolveEntry } from './entry'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { bootstrapFile } from './generated/bootstrap-file'
+import { channelsMapFile } from './generated/channels-map-file'
+import { channelsMetaFile } from './generated/channels-meta-file'
+import { typesFile } from './generated/types-file'
+import { websocketFile } from './generated/websocket-file'
 import { PACKAGE_ROOT } from './library'
-import { loadProject, type Project } from './load-project'
-import { ASYNCAPI_FILE, META_FILE } from './output-files'
+import { loadApp, type Project } from './load-project'
+import {
+  ASYNCAPI_FILE,
+  BOOTSTRAP_FILE,
+  CHANNELS_MAP_FILE,
+  CHANNELS_META_JSON,
+  CHANNELS_META_TS,
+  META_FILE,
+  TYPES_FILE,
+  WEBSOCKET_FILE,
+} from './output-files'
 import { display } from './paths'
+import type { ProjectSources } from './project-sources'
+import { writeIfChanged } from './write-file'
 
 export interface GenOptions {
   cwd: string
   entry: string | undefined
-  out: string
+  /** Undefined: where the project's `#pikku/*` alias points, else `.pikku` (see `outputDir`). */
+  out: string | undefined
 }
 
 export async function gen({ cwd, entry, out }: GenOptions): Promise<void> {
-  const project = await loadProject(cwd, await resolveEntry(cwd, entry))
-  await writeMetadata(project, cwd, out)
+  const { project, sources } = await loadApp(cwd, entry, out)
+  await writeGenerated(project, sources, cwd)
 }
 
-/** Both files from a loaded project, one summary line each; `watch` calls it after every rebuild. */
-export async function writeMetadata(project: Project, cwd: string, out: string): Promise<void> {
+/** Every file from a loaded project, one summary line each; `watch` calls it after every rebuild. */
+export async function writeGenerated(project: Project, sources: ProjectSources, cwd: string): Promise<void> {
   const { describeChannels, toAsyncAPI, stableStringify, registry } = project.exports
   const meta = describeChannels(registry)
+  const metaText = stableStringify(meta)
   const asyncapi = toAsyncAPI(meta, await appInfo(cwd))
-  const outDir = resolve(cwd, out)
-  await mkdir(outDir, { recursive: true })
   const actions = meta.channels.reduce((sum, channel) => sum + channel.actions.length, 0)
   const topics = meta.channels.reduce((sum, channel) => sum + channel.topics.length, 0)
   const summary = `${plural(meta.channels.length, 'channel')}, ${plural(actions, 'action')}, ${plural(topics, 'topic')}`
-  await writeIfChanged(join(outDir, META_FILE), stableStringify(meta), cwd, summary)
-  await writeIfChanged(join(outDir, ASYNCAPI_FILE), stableStringify(asyncapi), cwd, `AsyncAPI ${asyncapi.asyncapi}`)
+  const { appTypes, outDir } = sources
+  const typed = [appTypes.services && 'services', appTypes.session && 'session', topics > 0 && 'topics'].filter(Boolean).join(', ') || 'no app types found'
+  const files: [name: string, text: string, summary: string][] = [
+    [META_FILE, metaText, summary],
+    [ASYNCAPI_FILE, stableStringify(asyncapi), `AsyncAPI ${asyncapi.asyncapi}`],
+    [CHANNELS_META_JSON, metaText, summary],
+    [CHANNELS_META_TS, channelsMetaFile(metaText), 'typed const channelsMeta'],
+    [CHANNELS_MAP_FILE, channelsMapFile(meta), `ChannelsMap of ${plural(meta.channels.length, 'channel')}`],
+    [TYPES_FILE, typesFile(sources, meta), `Register: ${typed}`],
+    [BOOTSTRAP_FILE, bootstrapFile(sources), bootstrapSummary(sources)],
+    [WEBSOCKET_FILE, websocketFile(outDir), 'PikkuWebSocket<ChannelsMap>'],
+  ]
+  for (const [name, text, what] of files) {
+    const file = join(outDir, name)
+    const wrote = await writeIfChanged(file, text)
+    process.stdout.write(`${wrote ? 'wrote' : 'unchanged'} ${display(file, cwd)} (${what})\n`)
+  }
+  for (const warning of appTypes.warnings) process.stderr.write(`warning: ${warning}\n`)
   if (meta.channels.length === 0) warnEmpty(project.entry, cwd)
 }
 
 /** The file AsyncAPI's `info` comes from; `watch` watches it too. */
 export function appInfoFile(cwd: string): string {
   return join(cwd, 'package.json')
-}
-
-/** An unchanged file keeps its mtime, so tools that watch `.pikku/` do not rerun for nothing. */
-async function writeIfChanged(file: string, text: string, cwd: string, summary: string): Promise<void> {
-  const before = existsSync(file) ? await readFile(file, 'utf8') : undefined
-  if (before !== text) await writeFile(file, text)
-  process.stdout.write(`${before === text ? 'unchanged' : 'wrote'} ${display(file, cwd)} (${summary})\n`)
 }
 
 /** `info.title`/`info.version`/`info.description` for AsyncAPI, from the project's package.json. */
@@ -62,11 +86,16 @@ async function appInfo(cwd: string): Promise<{ title?: string; version?: string;
   }
 }
 
+function bootstrapSummary(sources: ProjectSources): string {
+  const services = sources.appTypes.services ? 'services and ' : ''
+  return `${services}${plural(sources.channelFiles.length, 'channel file')}`
+}
+
 /** Nothing wired usually means the entry misses an import, or imports another copy of the library. */
 function warnEmpty(entry: string, cwd: string): void {
   process.stderr.write(
     `warning: no channels are wired after importing ${display(entry, cwd)}. ` +
-      `Does it import your *.channel.ts files, and the same pikku-durable-channels as this CLI (${display(PACKAGE_ROOT, cwd)})?\n`,
+      `Does it import your *.channel.ts files (or ${BOOTSTRAP_FILE}), and the same pikku-durable-channels as this CLI (${display(PACKAGE_ROOT, cwd)})?\n`,
   )
 }
 

@@ -1,7 +1,6 @@
 // `info channels`: what is wired, as a table.
-import { resolveEntry } from './entry'
 import type { LibraryExports } from './library'
-import { loadProject } from './load-project'
+import { loadApp } from './load-project'
 import { display } from './paths'
 import { textTable } from './text-table'
 
@@ -19,7 +18,7 @@ const VERBOSE_HEADER = ['CHANNEL', 'ROUTE', 'AUTH', 'HANDLERS', 'ACTIONS', 'TOPI
 const LEGEND = '\nsession: needs a session; open: does not. perm: any one key passes; (n) = n checks that must all pass.\n'
 
 export async function info({ cwd, entry, verbose }: InfoOptions): Promise<void> {
-  const project = await loadProject(cwd, await resolveEntry(cwd, entry))
+  const { project } = await loadApp(cwd, entry, undefined)
   const { describeChannels, registry } = project.exports
   const { channels } = describeChannels(registry)
   if (channels.length === 0) {

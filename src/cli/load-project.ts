@@ -5,10 +5,14 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build, type BuildResult } from 'esbuild'
 import { bundleOptions, type BundleOptions } from './bundle'
+import { resolveEntry } from './entry'
 import { CliError } from './errors'
+import { generatedModules } from './generated-modules'
 import { isRegistryModule, PACKAGE_ROOT, type LibraryExports } from './library'
 import { bundleFailure, importFailure } from './load-errors'
+import { outputDir } from './out-dir'
 import { display } from './paths'
+import { scanProject, type ProjectSources } from './project-sources'
 
 export interface Project {
   entry: string
@@ -22,14 +26,26 @@ export function bundleDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'pikku-durable-channels-'))
 }
 
-/** Bundles `entry` once and imports it: what `gen` and `info` need. */
-export async function loadProject(cwd: string, entry: string): Promise<Project> {
+/**
+ * What `gen` and `info` need: the entry (`--entry`, else the wrangler
+ * config's main), the project's sources scanned, the entry bundled once
+ * (with the generated files it imports served from memory) and imported.
+ */
+export async function loadApp(cwd: string, entryOption: string | undefined, out: string | undefined): Promise<{ project: Project; sources: ProjectSources }> {
+  const entry = await resolveEntry(cwd, entryOption)
+  const sources = await scanProject(entry, outputDir(cwd, entry, out), cwd)
+  return { project: await loadProject(cwd, entry, sources), sources }
+}
+
+/** Bundles `entry` once and imports it. */
+export async function loadProject(cwd: string, entry: string, sources: ProjectSources): Promise<Project> {
   const dir = await bundleDir()
   try {
     const outfile = join(dir, 'wirings.mjs')
     let bundle: Bundle
     try {
-      bundle = await build(bundleOptions({ cwd, outfile, requireFrom: entry, target: { entry: async () => entry, watchFiles: [] } }))
+      const target = { entry: async () => entry, watchFiles: [] }
+      bundle = await build(bundleOptions({ cwd, outfile, requireFrom: entry, target, plugins: [generatedModules(() => sources)] }))
     } catch (error) {
       throw bundleFailure(error, entry, cwd)
     }

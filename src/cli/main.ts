@@ -3,8 +3,10 @@
 // Loads the Worker's wirings by bundling its entry with esbuild (the library
 // included, so the `registry` the wirings fill is the one read here), then
 // writes a deterministic `.pikku/` folder: git-ignore it and regenerate in CI.
+// `check` reviews wiring and function files against Pikku's file rules.
 // This module is the process entry; the commands live one per file beside it.
 import { parseCommand, USAGE } from './args'
+import { check } from './check/index'
 import { failure } from './errors'
 import { gen } from './gen'
 import { info } from './info'
@@ -26,6 +28,8 @@ async function run(argv: string[]): Promise<number> {
     case 'info':
       await info({ cwd, entry: command.entry, verbose: command.verbose })
       return 0
+    case 'check':
+      return check({ cwd, entry: command.entry, dir: command.dir })
   }
 }
 

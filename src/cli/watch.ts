@@ -5,17 +5,22 @@ import { context, type Plugin } from 'esbuild'
 import { bundleOptions, type BundleTarget } from './bundle'
 import { resolveEntry } from './entry'
 import { failure } from './errors'
-import { appInfoFile, writeMetadata, type GenOptions } from './gen'
+import { appInfoFile, writeGenerated, type GenOptions } from './gen'
+import { generatedModules } from './generated-modules'
 import { bundleFailure } from './load-errors'
 import { bundleDir, importBundle, type Bundle } from './load-project'
+import { outputDir } from './out-dir'
 import { display, isFile } from './paths'
+import { projectLayout, scanProject, type ProjectSources } from './project-sources'
 import { findWranglerConfig } from './wrangler-config'
 
 /**
  * Runs until SIGINT or SIGTERM, then stops esbuild and exits 0. esbuild
- * watches exactly the files the bundle read plus the wrangler config and
- * package.json, and runs one rebuild at a time, so generations never overlap.
- * Each rebuild is imported as a new module (a fresh registry) in this
+ * watches the files the bundle read, the wrangler config and package.json,
+ * and the project's TypeScript files and folders (a new `*.channel.ts`
+ * changes the bootstrap, a `UserSession` the types), and runs one rebuild
+ * at a time, so generations never overlap. Each rebuild rescans the project
+ * and is imported as a new module (a fresh registry) in this
  * process; Node cannot unload modules, so a long session keeps every copy.
  */
 export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promise<number> {
@@ -23,6 +28,8 @@ export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promi
   let entry = await resolveEntry(cwd, entryOption)
   const config = entryOption === undefined ? findWranglerConfig(cwd) : undefined
   const watchFiles = [config, appInfoFile(cwd)].filter((file): file is string => file !== undefined && isFile(file))
+  let sources: ProjectSources | undefined
+  let scanFailure: unknown
   const target: BundleTarget = {
     // Again for every rebuild, as an edit of the wrangler config may change main.
     entry: async () => {
@@ -30,16 +37,30 @@ export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promi
       return entry
     },
     watchFiles,
+    // A new *.channel.ts changes the bootstrap, a new UserSession the types: watch the project's folders and
+    // files. Even when the scan fails (two services factories, say), so that the fix is seen.
+    prepare: async (resolved) => {
+      const layout = projectLayout(resolved, outputDir(cwd, resolved, out))
+      sources = undefined
+      scanFailure = undefined
+      try {
+        sources = await scanProject(resolved, layout.outDir, cwd, layout)
+      } catch (error) {
+        scanFailure = error
+      }
+      return { watchFiles: layout.typeScriptFiles, watchDirs: layout.dirs }
+    },
   }
   const stopped = stopSignal()
   const dir = await bundleDir()
   try {
     let builds = 0
     const regenerate = onEachBuild(async (bundle) => {
-      await generate(bundle, { entry, cwd, out, file: join(dir, `wirings-${++builds}.mjs`) })
+      await generate(bundle, { sources, scanFailure }, { entry, cwd, file: join(dir, `wirings-${++builds}.mjs`) })
       if (builds === 1) process.stdout.write(`watching ${watchedText(entry, watchFiles, cwd)} for changes (Ctrl-C to stop)\n`)
     })
-    const ctx = await context(bundleOptions({ cwd, outfile: join(dir, 'wirings.mjs'), requireFrom: entry, target, plugins: [regenerate] }))
+    const plugins = [generatedModules(() => sources), regenerate]
+    const ctx = await context(bundleOptions({ cwd, outfile: join(dir, 'wirings.mjs'), requireFrom: entry, target, plugins }))
     try {
       await ctx.watch()
       await stopped
@@ -52,11 +73,20 @@ export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promi
   return 0
 }
 
-/** One generation; a failure is reported and watching goes on, as the next save may fix it. */
-async function generate(bundle: Bundle, at: { entry: string; cwd: string; out: string; file: string }): Promise<void> {
+/**
+ * One generation; a failure is reported and watching goes on, as the next
+ * save may fix it. A failed scan of the project is told first: the bundle
+ * could not get the generated modules without it.
+ */
+async function generate(
+  bundle: Bundle,
+  { sources, scanFailure }: { sources: ProjectSources | undefined; scanFailure: unknown },
+  at: { entry: string; cwd: string; file: string },
+): Promise<void> {
   try {
-    if (bundle.errors.length > 0) throw bundleFailure(bundle.errors, at.entry, at.cwd)
-    await writeMetadata(await importBundle(bundle, at), at.cwd, at.out)
+    if (scanFailure !== undefined) throw scanFailure
+    if (bundle.errors.length > 0 || !sources) throw bundleFailure(bundle.errors, at.entry, at.cwd)
+    await writeGenerated(await importBundle(bundle, at), sources, at.cwd)
   } catch (error) {
     process.stderr.write(failure(error).text)
   }

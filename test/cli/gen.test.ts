@@ -36,7 +36,8 @@ describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
     const [chat] = first.meta.channels
     expect(chat).toMatchObject({ name: 'chat', route: '/chat/:room', params: ['room'], auth: false, tags: ['chat'], limits: {} })
     expect(chat.actions.map((a: { name: string }) => a.name)).toStrictEqual(['history', 'send'])
-    expect(chat.actions[1]).toMatchObject({ name: 'send', kind: 'channel', auth: false, title: 'Send a chat message', permissions: null, output: null })
+    expect(chat.actions[1]).toMatchObject({ name: 'send', kind: 'channel', auth: false, title: 'Send a chat message', permissions: null })
+    expect(chat.actions[1].output).toMatchObject({ type: 'object', required: ['id', 'author', 'text', 'at'] })
     expect(chat.topics.map((t: { topic: string }) => t.topic)).toStrictEqual(['chat:announcement', 'chat:message'])
     expect(chat.topics[0]).toMatchObject({ global: true, replay: true, schema: null })
     expect(chat.handlers.onConnect).toMatchObject({ kind: 'connect' })

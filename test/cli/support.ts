@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url'
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'pikku-durable-channels.mjs')
 export const PROJECT_FIXTURE = fileURLToPath(new URL('./fixtures/watch-project/', import.meta.url))
+/** A Worker that imports the adapter only through `#pikku/*`, with services, a session type and topics. */
+export const TYPED_FIXTURE = fileURLToPath(new URL('./fixtures/typed-project/', import.meta.url))
+/** Breaks each of `check`'s rules once. */
+export const BAD_WIRINGS = fileURLToPath(new URL('./fixtures/bad-wirings/', import.meta.url))
+export const TSC = join(ROOT, 'node_modules', '.bin', 'tsc')
 
 /**
  * For tests that spawn the CLI: one run takes 0.3 to 2 s (tsx, plus over a
@@ -70,15 +75,20 @@ export function cleanup(): void {
 }
 
 /**
- * A copy of the fixture project in a temp dir. Its `pikku-durable-channels`
+ * A copy of a fixture project in a temp dir. Its `pikku-durable-channels`
  * is a symlink to this repository, so the copy bundles the same registry
- * module as the CLI, as an installed package would.
+ * module as the CLI, as an installed package would; `links` names more
+ * packages to link from this repository's node_modules (for type checks).
  */
-export function tempProject(): string {
+export function tempProject(fixture = PROJECT_FIXTURE, links: string[] = []): string {
   const dir = tempDir('pikku-cli-project-')
-  cpSync(PROJECT_FIXTURE, dir, { recursive: true })
+  cpSync(fixture, dir, { recursive: true })
   mkdirSync(join(dir, 'node_modules'))
   symlinkSync(ROOT, join(dir, 'node_modules', 'pikku-durable-channels'), 'dir')
+  for (const name of links) {
+    mkdirSync(join(dir, 'node_modules', name, '..'), { recursive: true })
+    symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir')
+  }
   return dir
 }
 

@@ -20,6 +20,8 @@ describe('pikku-durable-channels usage, end to end', CLI_TIMEOUT, () => {
     expect(result.status).toBe(0)
     expect(result.stdout).toMatch(/Usage: pikku-durable-channels <command>/)
     expect(result.stdout).toContain('info channels')
+    expect(result.stdout).toContain('check [dir]')
+    expect(result.stdout).toContain('  channel/pikku-channels-map.gen.d.ts')
     expect(result.stdout).toBe(`${USAGE}\n`)
   })
 
@@ -32,10 +34,12 @@ describe('pikku-durable-channels usage, end to end', CLI_TIMEOUT, () => {
 
 describe('parseCommand', () => {
   it('gives each command its options and defaults', () => {
-    expect(parseCommand(['gen'])).toStrictEqual({ name: 'gen', entry: undefined, out: '.pikku' })
+    expect(parseCommand(['gen'])).toStrictEqual({ name: 'gen', entry: undefined, out: undefined })
     expect(parseCommand(['watch', '--entry', 'a.ts', '--out', 'o'])).toStrictEqual({ name: 'watch', entry: 'a.ts', out: 'o' })
     expect(parseCommand(['info', 'channels', '--verbose'])).toStrictEqual({ name: 'info', entry: undefined, verbose: true })
     expect(parseCommand(['info', 'channels'])).toStrictEqual({ name: 'info', entry: undefined, verbose: false })
+    expect(parseCommand(['check'])).toStrictEqual({ name: 'check', entry: undefined, dir: undefined })
+    expect(parseCommand(['check', 'src', '--entry', 'a.ts'])).toStrictEqual({ name: 'check', entry: 'a.ts', dir: 'src' })
   })
 
   it('asks for help with -h, --help or help, whatever else is there', () => {
@@ -49,6 +53,9 @@ describe('parseCommand', () => {
       [['info', 'channels', '--out', 'x'], '--out does not apply to this command'],
       [['info', 'channels', 'more'], 'unexpected argument "more"'],
       [['gen', 'extra'], 'unexpected argument "extra"'],
+      [['check', 'a', 'b'], 'unexpected argument "b"'],
+      [['check', '--out', 'x'], '--out does not apply to this command'],
+      [['check', '--verbose'], '--verbose does not apply to this command'],
       [['info'], 'info needs a subject: info channels'],
       [['info', 'things'], 'unknown info subject "things" (try: info channels)'],
       [[], 'no command given'],

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { cleanup, startCli, tempDir, tempProject, waitFor, type RunningCli } from './support'
+import { cleanup, startCli, tempDir, tempProject, TYPED_FIXTURE, waitFor, type RunningCli } from './support'
 
 afterAll(cleanup)
 
@@ -98,6 +98,33 @@ describe('pikku-durable-channels watch', () => {
     child.kill('SIGINT')
     expect(await exited).toStrictEqual({ code: 0, signal: null })
   }, 90_000)
+
+  it('picks up a new *.channel.ts (the bootstrap imports it), and recovers from a failed scan', async () => {
+    const dir = tempProject(TYPED_FIXTURE, ['valibot'])
+    running = startCli(['watch', '--entry', 'src/index.ts'], dir)
+    const { output, child, exited } = running
+    await waitFor('the first generation', () => (/watching .* for changes/.test(output.stdout) ? true : undefined))
+    expect(wired(dir), output.stderr).toStrictEqual(['notes', 'notes/add', 'notes/count'])
+
+    // Nothing imports it but the generated bootstrap, which gains it when the folder does.
+    writeFileSync(join(dir, 'src', 'boards.channel.ts'), "import { wireChannel } from '#pikku/pikku-types.gen.js'\n\nwireChannel({ name: 'boards', route: '/boards' })\n")
+    // esbuild polls watched folders, so a new file can take a few seconds on a loaded machine.
+    await waitFor('the new channel', () => same(['boards', 'notes', 'notes/add', 'notes/count'])(wired(dir)), 45_000)
+    // The bootstrap is written after the metadata: wait for it too.
+    const bootstrap = join(dir, '.pikku', 'pikku-bootstrap.gen.ts')
+    await waitFor('the new bootstrap', () => (readFileSync(bootstrap, 'utf8').includes("import '../src/boards.channel.js'") ? true : undefined))
+
+    // Two services factories: told, and fixed by removing the second one.
+    const second = join(dir, 'src', 'more-services.ts')
+    writeFileSync(second, "import { pikkuServices } from '#pikku/pikku-types.gen.js'\n\nexport const more = pikkuServices(() => ({}))\n")
+    await waitFor('the scan error', () => (output.stderr.includes('exported from more than one module') ? true : undefined), 45_000)
+    writeFileSync(second, 'export const more = 1\n')
+    const before = output.stdout.length
+    await waitFor('the next generation', () => (output.stdout.slice(before).includes('pikku-types.gen.ts (Register: services, session, topics)') ? true : undefined), 45_000)
+
+    child.kill('SIGINT')
+    expect(await exited).toStrictEqual({ code: 0, signal: null })
+  }, 180_000)
 
   it('exits 1 at once when the entry does not exist', async () => {
     const dir = tempProject()

@@ -1,5 +1,8 @@
-import { pikkuChannelConnectionFunc } from 'pikku-durable-channels'
+import { pikkuChannelConnectionFunc } from '#pikku/pikku-types.gen.js'
 import type { RoomOpening } from '../../room'
+
+// The opening data this function reads; the wiring validates connections with it.
+export { RoomOpening } from '../../room'
 
 /** Greets the client and subscribes it to the room's messages; the welcome frame carries the room and name. */
 export const onChatConnect = pikkuChannelConnectionFunc<{ room: string; name: string }, RoomOpening>({

@@ -1,4 +1,4 @@
-import { pikkuChannelDisconnectionFunc } from 'pikku-durable-channels'
+import { pikkuChannelDisconnectionFunc } from '#pikku/pikku-types.gen.js'
 import type { RoomOpening } from '../../room'
 
 export const onChatDisconnect = pikkuChannelDisconnectionFunc<RoomOpening>({
