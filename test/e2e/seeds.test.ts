@@ -54,3 +54,44 @@ describe('seed 001 end to end: the pub/sub server and the generated client', () 
     watcher.close()
   })
 })
+
+describe("seed 001 end to end: Pikku's publish(topic, channelId | null, data)", () => {
+  it('skips the sender it names, and nobody for null', async () => {
+    const sender = new PikkuWebSocket(new WebSocket(url('/pikku-publish')))
+    const other = new PikkuWebSocket(new WebSocket(url('/pikku-publish')))
+    opened.push(sender, other)
+    const heard: { who: string; data: unknown }[] = []
+    sender.client.subscribe('notes', (data) => heard.push({ who: 'sender', data }))
+    other.client.subscribe('notes', (data) => heard.push({ who: 'other', data }))
+    await Promise.all([sender.client.ready(), other.client.ready()])
+    await sender.getRoute('pikku-publish').send('note', { text: 'quiet' })
+    await sender.getRoute('pikku-publish').send('shout', { text: 'loud' })
+    await expect.poll(() => heard.length, { timeout: 5_000 }).toBe(3)
+    // The connections are subscribed by onConnect and by $subscribe: the same subscription, delivered once.
+    expect(heard.filter((h) => (h.data as { text: string }).text === 'quiet')).toStrictEqual([{ who: 'other', data: { text: 'quiet' } }])
+    expect(heard.filter((h) => (h.data as { text: string }).text === 'loud').map((h) => h.who).sort()).toStrictEqual(['other', 'sender'])
+  })
+})
+
+describe('seed 001 end to end: the complete chat example', () => {
+  const chatServer = new DevServer({ config: 'test/seeds/001-chat/wrangler.toml' })
+  beforeAll(() => chatServer.start(), 60_000)
+  afterAll(() => chatServer.dispose())
+
+  it('authenticates into the wire, sends as that user, and every connection gets the message', async () => {
+    const chatUrl = `${chatServer.baseUrl.replace('http', 'ws')}/chat`
+    const ada = new PikkuWebSocket(new WebSocket(chatUrl))
+    const grace = new PikkuWebSocket(new WebSocket(chatUrl))
+    opened.push(ada, grace)
+    const received: unknown[] = []
+    grace.client.onMessage((data) => received.push(data))
+    const chat = ada.getRoute('chat')
+    await expect(chat.send('send', { text: 'too early' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' })
+    expect(await chat.send('auth', { token: 'valid:ada' })).toEqual({ success: true })
+    await grace.client.ready()
+    const { message } = (await chat.send('send', { text: 'hello' })) as { message: { userId: string } }
+    expect(message).toMatchObject({ text: 'hello', userId: 'ada' })
+    await expect.poll(() => received, { timeout: 5_000 }).toContainEqual({ message })
+    expect((await grace.getRoute('chat').send('history', { limit: 5 })) as { messages: unknown[] }).toMatchObject({ messages: expect.arrayContaining([message]) })
+  })
+})
