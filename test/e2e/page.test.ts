@@ -94,3 +94,18 @@ test('two pages in one room: a message sent on one is in the history of the othe
   expect(first.errors).toEqual([])
   expect(second.errors).toEqual([])
 })
+
+test('the page teaches: it names the files that make it, links the README and the protocol, and runs on the typed client', async () => {
+  const { page, errors } = await openPage()
+  const aside = await page.locator('aside').textContent()
+  for (const file of ['chat.channel.ts', 'functions/chat/*.function.ts', 'services.ts', 'index.ts', 'web/app.ts', 'pikku-websocket.gen.ts']) expect(aside).toContain(file)
+  for (const href of ['/README.md', '/PROTOCOL.md']) {
+    expect(await page.locator(`a[href="${href}"]`).count()).toBe(1)
+    expect((await fetch(`${baseUrl}${href}`)).status).toBe(200)
+  }
+  // The script is the bundled client (web/app.ts on the generated PikkuWebSocket), not a page-local protocol.
+  const script = await (await fetch(`${baseUrl}/app.js`)).text()
+  expect(script).toContain('$subscribe')
+  expect(await page.locator('script[src="/app.js"]').count()).toBe(1)
+  expect(errors).toEqual([])
+})

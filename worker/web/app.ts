@@ -1,0 +1,73 @@
+// The reference chat's page script. It uses the library's own typed client,
+// the generated PikkuWebSocket (seed 001's shape, bound to this app's channels
+// by `pikku-durable-channels gen`), so everything here is typed from the
+// wiring in ../chat.channel.ts: a wrong action, input or topic is a compile error.
+import { PikkuWebSocket } from '#pikku/pikku-websocket.gen.js'
+import type { ChannelsMap } from '#pikku/pikku-websocket.gen.js'
+
+type ChatMessage = ChannelsMap['chat']['topics']['chat:message']
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
+let pikku: PikkuWebSocket | undefined
+
+function show(text: string, kind?: 'system' | 'error'): void {
+  const li = document.createElement('li')
+  li.textContent = text
+  if (kind) li.className = kind
+  $('log').append(li)
+  li.scrollIntoView({ block: 'nearest' })
+}
+
+const showMessage = (m: ChatMessage) => show(`${new Date(m.at).toLocaleTimeString()} ${m.author}: ${m.text}`)
+
+function setSending(enabled: boolean): void {
+  $<HTMLInputElement>('text').disabled = !enabled
+  $<HTMLButtonElement>('send').disabled = !enabled
+}
+
+async function join(room: string, name: string): Promise<void> {
+  pikku?.close()
+  const url = new URL(`/chat/${encodeURIComponent(room)}`, location.href)
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  if (name) url.searchParams.set('name', name)
+  $('log').replaceChildren()
+  $('status').textContent = `Connecting to ${room}…`
+  setSending(false)
+
+  const current = (pikku = new PikkuWebSocket(url, { routes: { chat: '/chat/:room' } }))
+  const chat = current.getRoute('chat')
+  current.onStateChange((state) => {
+    if (current !== pikku) return
+    if (state === 'connecting') $('status').textContent = 'Reconnecting…'
+    if (state === 'closed') $('status').textContent = `Disconnected (${current.client.lastClose?.code ?? 'closed'}).`
+    setSending(state === 'open')
+  })
+  // Events: live messages, and what was missed while reconnecting (replayed once, in order).
+  chat.subscribe('chat:message', showMessage)
+  chat.subscribe('chat:announcement', (data) => show(`Announcement: ${(data as { text?: string }).text ?? ''}`, 'system'))
+
+  const welcome = (await current.ready()) as { room: string; name: string }
+  if (current !== pikku) return
+  $('status').textContent = `In #${welcome.room} as ${welcome.name}`
+  setSending(true)
+  const { messages } = await chat.send('history', { limit: 50 })
+  messages.forEach(showMessage)
+}
+
+$('join').addEventListener('submit', (event) => {
+  event.preventDefault()
+  void join($<HTMLInputElement>('room').value, $<HTMLInputElement>('name').value.trim())
+})
+
+$('say').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const input = $<HTMLInputElement>('text')
+  const text = input.value
+  input.value = ''
+  try {
+    showMessage(await pikku!.getRoute('chat').send('send', { text }))
+  } catch (error) {
+    const { code, message } = error as { code: string; message: string }
+    show(`${code}: ${message}`, 'error')
+  }
+})
