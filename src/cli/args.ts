@@ -12,6 +12,9 @@ Commands:
   info channels       List the wired channels, their routes and actions
   check [dir]         Report wiring and function files that break Pikku's file rules
                       (default dir: the entry's folder)
+  init                Add channels to the Worker here: the ChannelObject binding and
+                      migration in its wrangler config, a starter hello channel, the
+                      export and mount in its entry, .pikku/ in .gitignore
 
 Options:
   --entry <file>      The Worker module that imports the wirings
@@ -32,6 +35,7 @@ export type Command =
   | { name: 'gen' | 'watch'; entry: string | undefined; out: string | undefined }
   | { name: 'info'; entry: string | undefined; verbose: boolean }
   | { name: 'check'; entry: string | undefined; dir: string | undefined }
+  | { name: 'init' }
 
 const OPTIONS = {
   entry: { type: 'string' },
@@ -77,6 +81,9 @@ export function parseCommand(argv: string[]): Command {
       noMore(extra, values, ['out', 'verbose'])
       return { name: 'check', entry: values.entry, dir }
     }
+    case 'init':
+      noMore(rest, values, ['entry', 'out', 'verbose'])
+      return { name: 'init' }
     default:
       throw new UsageError(`unknown command "${command}"`)
   }

@@ -10,6 +10,7 @@ import { check } from './check/index'
 import { failure } from './errors'
 import { gen } from './gen'
 import { info } from './info'
+import { init } from './init/index'
 import { watch } from './watch'
 
 /** The exit code: 0 ok; failures throw (see `failure` for 1 and 2). */
@@ -30,6 +31,9 @@ async function run(argv: string[]): Promise<number> {
       return 0
     case 'check':
       return check({ cwd, entry: command.entry, dir: command.dir })
+    case 'init':
+      await init({ cwd })
+      return 0
   }
 }
 

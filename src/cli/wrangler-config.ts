@@ -45,14 +45,18 @@ const loadWrangler: LoadWrangler = async () => {
 
 /** The top-level `main` of `file` as written (relative to the file), or undefined when it has none. */
 export async function readWranglerMain(file: string, cwd: string, load = loadWrangler): Promise<string | undefined> {
+  const rawConfig = await readWranglerConfig(file, cwd, load)
+  return typeof rawConfig.main === 'string' ? rawConfig.main : undefined
+}
+
+/** The whole config as written (TOML, JSON or JSONC), parsed by wrangler, not validated. */
+export async function readWranglerConfig(file: string, cwd: string, load = loadWrangler): Promise<Record<string, unknown>> {
   const reader = await configReader(file, cwd, load)
-  let rawConfig: Record<string, unknown>
   try {
-    ;({ rawConfig } = reader.experimental_readRawConfig({ config: file }))
+    return reader.experimental_readRawConfig({ config: file }).rawConfig
   } catch (error) {
     throw new CliError(`${display(file, cwd)} could not be read: ${parseProblem(error)}`)
   }
-  return typeof rawConfig.main === 'string' ? rawConfig.main : undefined
 }
 
 async function configReader(file: string, cwd: string, load: LoadWrangler): Promise<RawConfigReader> {
