@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     name: 'unit',
-    include: ['test/core/**/*.test.ts', 'test/router/**/*.test.ts', 'test/client/**/*.test.ts', 'test/meta/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/faults/**/*.test.ts'],
+    include: ['test/core/**/*.test.ts', 'test/router/**/*.test.ts', 'test/client/**/*.test.ts', 'test/meta/**/*.test.ts', 'test/cli/**/*.test.ts', 'test/scripts/**/*.test.ts', 'test/faults/**/*.test.ts', 'test/docs/**/*.test.ts'],
     environment: 'node',
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
