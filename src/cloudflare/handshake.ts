@@ -1,4 +1,5 @@
 import { ChannelError, INTERNAL_ERROR } from '../core/errors'
+import { boundError } from '../core/protocol/bounds'
 import type { ErrorIssue } from '../core/protocol/frames'
 import { HANDSHAKE_STATUS, handshakeCodeOf, type HandshakeErrorBody, type HandshakeErrorCode } from '../core/protocol/handshake'
 import { parseWith } from '../core/schema'
@@ -7,10 +8,11 @@ import { shellLog } from './shell-log'
 
 /**
  * Refuses an HTTP request before any socket exists: the status for `code`
- * from the protocol's one table, and `{ error: { code, message, issues? } }`.
+ * from the protocol's one table, and `{ error: { code, message, issues? } }`,
+ * bounded like every answer.
  */
 export function handshakeError(code: HandshakeErrorCode, message: string, options: { issues?: ErrorIssue[] | undefined; headers?: HeadersInit } = {}): Response {
-  const body: HandshakeErrorBody = { error: options.issues ? { code, message, issues: options.issues } : { code, message } }
+  const body: HandshakeErrorBody = { error: boundError(options.issues ? { code, message, issues: options.issues } : { code, message }) }
   return Response.json(body, { status: HANDSHAKE_STATUS[code], headers: options.headers })
 }
 

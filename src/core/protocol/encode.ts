@@ -1,4 +1,5 @@
 import { PONG_FRAME, routingFieldFor } from './actions'
+import { boundEcho, boundError } from './bounds'
 import type { ErrorPayload, RequestId, ServerFrame } from './frames'
 
 // Every frame leaves through these encoders. JSON.stringify drops undefined
@@ -12,8 +13,9 @@ export const encodeWelcome = (channelId: string, data: unknown): string => JSON.
 export const encodeReply = (action: string | undefined, id: RequestId | undefined, data: unknown): string =>
   JSON.stringify({ type: 'reply', action, id, data })
 
+/** Bounded, whatever the client sent: the echoed action and the error itself (see `ANSWER_BOUNDS`). */
 export const encodeError = (action: string | undefined, id: RequestId | undefined, error: ErrorPayload): string =>
-  JSON.stringify({ type: 'error', action, id, error })
+  JSON.stringify({ type: 'error', action: boundEcho(action), id, error: boundError(error) })
 
 export const encodeMessage = (data: unknown): string => JSON.stringify({ type: 'message', data })
 

@@ -39,7 +39,10 @@ export interface ErrorIssue {
 export interface ErrorPayload {
   code: ErrorCode
   message: string
+  /** At most 20 (see `ANSWER_BOUNDS`). */
   issues?: ErrorIssue[]
+  /** Issues there were beyond those listed. */
+  moreIssues?: number
 }
 
 // ---------------------------------------------------------------- client to server

@@ -27,7 +27,7 @@ export type HandshakeErrorCode = keyof typeof HANDSHAKE_STATUS
 
 /** The JSON body of a refused request: `{ "error": { code, message, issues? } }`. */
 export interface HandshakeErrorBody {
-  error: { code: HandshakeErrorCode; message: string; issues?: ErrorIssue[] }
+  error: { code: HandshakeErrorCode; message: string; issues?: ErrorIssue[]; moreIssues?: number }
 }
 
 /** The handshake code for an error a handler or authenticator threw, if it has one of its own. */

@@ -1,4 +1,5 @@
 import { BUILT_IN_ROUTING_KEY, isBuiltInName, PONG_FRAME, routingFieldFor } from './actions'
+import { boundEcho, boundError } from './bounds'
 import { encodePayload } from './encode'
 import { FrameError, type IncomingFrame } from './parse'
 import type { OutboundFrame, WireFormat } from './wire-format'
@@ -68,7 +69,10 @@ export function pikkuWire(routingKey: string, actions: ActionNames): WireFormat 
       const added = addedFields(frame)
       return encodePayload(added && isSpreadable(body) ? { ...body, ...added } : body)
     },
-    error: (action, _id, error) => JSON.stringify(action === undefined ? { error } : { [routingFieldFor(action, routingKey)]: action, error }),
+    error(action, _id, error) {
+      const bounded = boundError(error)
+      return JSON.stringify(action === undefined ? { error: bounded } : { [routingFieldFor(action, routingKey)]: boundEcho(action), error: bounded })
+    },
     pong: () => PONG_FRAME,
     event(event, to) {
       to.send(event.bytes ?? event.json ?? 'null')

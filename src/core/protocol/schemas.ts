@@ -23,7 +23,8 @@ export const ErrorIssueSchema = v.object({
 export const ErrorPayloadSchema = v.object({
   code: ErrorCodeSchema,
   message: v.string(),
-  issues: v.optional(v.pipe(v.array(ErrorIssueSchema), v.description('Validation problems (INVALID_INPUT), each with the path from the root of the input.'))),
+  issues: v.optional(v.pipe(v.array(ErrorIssueSchema), v.description('Validation problems (INVALID_INPUT), each with the path from the root of the input; at most 20.'))),
+  moreIssues: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Issues there were beyond those listed'))),
 })
 
 // ---------------------------------------------------------------- client to server

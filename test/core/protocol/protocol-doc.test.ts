@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BUILT_IN_ACTIONS } from '../../../src/core/protocol/actions'
+import { ANSWER_BOUNDS } from '../../../src/core/protocol/bounds'
 import { CloseCode } from '../../../src/core/protocol/close'
 import { ERROR_CODES, SERVER_FRAME_TYPES } from '../../../src/core/protocol/frames'
 import { HANDSHAKE_STATUS } from '../../../src/core/protocol/handshake'
@@ -54,5 +55,16 @@ describe('PROTOCOL.md and src/core/protocol', () => {
   it('list the same built-in actions', () => {
     const documented = table('Actions starting with `$` are built in').map(([action]) => unquote(action!))
     expect(sorted(documented)).toStrictEqual(sorted(BUILT_IN_ACTIONS))
+  })
+
+  it('state the bounds every error keeps', () => {
+    const documented = table('Every error is bounded').map(([, value]) => value!)
+    const { issues, messageChars, pathKeys, keyChars, echoChars } = ANSWER_BOUNDS
+    expect(documented).toStrictEqual([
+      `at most ${issues}; \`moreIssues\` counts the rest`,
+      `${messageChars} (cut with \`…\`)`,
+      `the innermost ${pathKeys}, each at most ${keyChars} characters`,
+      `${echoChars}`,
+    ])
   })
 })
