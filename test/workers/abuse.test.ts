@@ -82,3 +82,38 @@ describe('connections per instance', () => {
     await good.stillWorks()
   })
 })
+
+describe('every frame counts against the rate limit', () => {
+  // 400 frames at once, each refused for a reason of its own: the limit must
+  // count them all and close the abuser, and its neighbour must not wait on it.
+  const abuses: [string, () => string | Uint8Array][] = [
+    ['frames too large', () => JSON.stringify({ action: 'hit', data: 'x'.repeat(5000) })],
+    ['frames that are not JSON', () => '{not json'],
+    ['unknown actions', () => JSON.stringify({ action: 'nope' })],
+    ['binary frames to a text channel', () => new Uint8Array(64)],
+  ]
+
+  it.each(abuses)('%s end in RATE_LIMITED, then close 4429, while a neighbour stays fast', async (_kind, frame) => {
+    const path = `/flood/${room()}`
+    const { socket: good } = await TestSocket.join(path)
+    const quiet = await roundTrip(good, 'before')
+    const { socket } = await TestSocket.join(path)
+    for (let i = 0; i < 400; i++) socket.send(frame())
+    const during = await roundTrip(good, 'during')
+    expect(await socket.closeInfo()).toEqual({ code: 4429, reason: 'Rate limited' })
+    const codes = socket.frames.slice(1).map((f: any) => f.error?.code) // after the welcome
+    expect(codes.slice(5)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']) // the burst of 5 had its own answers
+    expect(codes.slice(0, 5)).not.toContain('RATE_LIMITED')
+    // Generous, since the machine is shared; without the limit the neighbour queued behind 400 frames.
+    expect(during).toBeLessThan(Math.max(250, quiet * 20))
+    good.ws.close(1000)
+    await good.closeInfo()
+  })
+})
+
+/** How long the neighbour waits for one reply, in ms. */
+async function roundTrip(socket: TestSocket, id: string): Promise<number> {
+  const started = performance.now()
+  expect((await socket.call('hit', undefined, id)).data).toEqual({ ok: true })
+  return performance.now() - started
+}

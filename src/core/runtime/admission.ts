@@ -15,24 +15,25 @@ export type Refusal = { error: ErrorPayload; correlate: boolean; close?: undefin
 
 /**
  * Whether a frame may be handled, under the limits its connection opened
- * with: its size first, then the connection's rate. Returns the refusal, or
- * undefined to go on.
+ * with: the connection's rate first, so that every frame counts, whatever
+ * becomes of it (too large, not JSON, an unknown action), then its size.
+ * Returns the refusal, or undefined to go on.
  */
 export function admit(conn: Connection, message: string | ArrayBuffer): Refusal | undefined {
   const { maxMessageSize, rateLimit } = conn.record.limits
-  if (exceeds(message, maxMessageSize)) {
-    // Past the platform's own limit, do what the platform does in production, so local runs behave alike.
-    if (exceeds(message, PLATFORM_MAX_MESSAGE_SIZE)) return { close: CloseCode.TOO_LARGE, reason: 'Frame exceeds the 32 MiB platform limit' }
-    return { error: { code: 'TOO_LARGE', message: `Frame is larger than this channel's limit of ${maxMessageSize} bytes` }, correlate: false }
-  }
+  const tooLarge = exceeds(message, maxMessageSize)
+  // Past the platform's own limit, do what the platform does in production, so local runs behave alike.
+  if (tooLarge && exceeds(message, PLATFORM_MAX_MESSAGE_SIZE)) return { close: CloseCode.TOO_LARGE, reason: 'Frame exceeds the 32 MiB platform limit' }
   if (rateLimit) {
     const now = Date.now()
     conn.bucket ??= new TokenBucket(rateLimit, now)
     if (!conn.bucket.take(now)) {
       if (conn.bucket.refusedInARow > rateLimit.closeAfter) return { close: CloseCode.RATE_LIMITED, reason: 'Rate limited' }
-      return { error: { code: 'RATE_LIMITED', message: 'Too many messages; slow down' }, correlate: true }
+      // A frame too large is never read, not even to correlate the error.
+      return { error: { code: 'RATE_LIMITED', message: 'Too many messages; slow down' }, correlate: !tooLarge }
     }
   }
+  if (tooLarge) return { error: { code: 'TOO_LARGE', message: `Frame is larger than this channel's limit of ${maxMessageSize} bytes` }, correlate: false }
   return undefined
 }
 
