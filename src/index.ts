@@ -45,7 +45,7 @@ export type { WireProtocol } from './core/protocol/wire-format'
 export { ChannelObject } from './cloudflare/channel-object'
 export { channels, type ChannelsOptions } from './cloudflare/router'
 export { pikkuServices, type ServicesContext } from './cloudflare/services'
-export { publisher, type ChannelPublisher } from './cloudflare/publisher'
+export { publisher, PublishError, type ChannelPublisher, type PublisherOptions, type PublishErrorCode } from './cloudflare/publisher'
 export type { PublishRouteOptions } from './cloudflare/publish-route'
 export type { InstanceAddress } from './cloudflare/addressing'
 // EventHub

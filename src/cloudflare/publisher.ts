@@ -1,6 +1,8 @@
 import { ChannelError, EventHubError } from '../core/errors'
 import type { PublishResult } from '../core/types'
-import { lookUpTopic } from '../core/event-hub/topics'
+import { checkEventDepth, checkEventSize, eventPayload, validateEvent } from '../core/event-hub/event-checks'
+import { lookUpTopic, type TopicSpec } from '../core/event-hub/topics'
+import { resolveLimits, type LimitOptions } from '../core/limits'
 import type { HandshakeErrorCode } from '../core/protocol/handshake'
 import type { AnyChannel, ChannelDefinition, TopicsOf } from '../core/wiring/channel-definition'
 import { instancePath, type RouteParams } from '../core/wiring/route'
@@ -9,20 +11,20 @@ import { channelNamespace, coordinatorName, DEFAULT_BINDING, instanceName, type 
 type ParamsOf<Channel> = Channel extends ChannelDefinition<any, infer Route, any, any, any> ? RouteParams<Route> : never
 
 /** What an instance answers a publish from outside: the result, or why the publish is the caller's to fix. */
-export type PublishOutcome = { result: PublishResult } | { refused: string }
+export type PublishOutcome = { result: PublishResult } | { refused: string; code: PublishErrorCode }
 
 /**
- * Runs a publish inside the instance and says how it went, in a form that
- * survives Durable Object RPC (which keeps an error's message, not its class):
- * the caller's mistakes (an `EventHubError`, or a malformed topic's
- * `ChannelError`) come back as `refused`.
+ * Runs a publish and says how it went, in a form that survives Durable
+ * Object RPC (which keeps an error's message, not its class): the caller's
+ * mistakes (an `EventHubError`, or a malformed topic's `ChannelError`) come
+ * back as `refused`, with their code.
  */
 export async function publishOutcome(publish: () => Promise<PublishResult>): Promise<PublishOutcome> {
   try {
     return { result: await publish() }
   } catch (error) {
-    if (error instanceof EventHubError) return { refused: capitalize(error.problem) }
-    if (error instanceof ChannelError) return { refused: capitalize(error.message.replace(/^eventHub: /, '')) }
+    if (error instanceof EventHubError) return { refused: capitalize(error.problem), code: error.code }
+    if (error instanceof ChannelError) return { refused: capitalize(error.message.replace(/^eventHub: /, '')), code: 'INVALID_INPUT' }
     throw error
   }
 }
@@ -36,19 +38,22 @@ interface PublisherRpc extends Rpc.DurableObjectBranded {
 /**
  * A publish the caller must fix: a malformed or undeclared topic, missing
  * route params, a broadcast of a topic that is not global, an event that fails
- * its schema or is too large. Anything else a publisher throws is a server failure.
+ * its schema, nests too deep or is larger than the channel's `maxMessageSize`.
+ * Anything else a publisher throws is a server failure.
  */
 export class PublishError extends Error {
   override readonly name = 'PublishError'
 
   constructor(
-    /** The status the publish route answers with comes from this code. */
-    readonly code: Extract<HandshakeErrorCode, 'INVALID_INPUT'>,
+    /** The status the publish route answers with comes from this code: 400, or 413 for an event too large. */
+    readonly code: PublishErrorCode,
     message: string,
   ) {
     super(message)
   }
 }
+
+export type PublishErrorCode = Extract<HandshakeErrorCode, 'INVALID_INPUT' | 'TOO_LARGE'>
 
 /** Publishing from outside a channel: a Worker's fetch, a cron or queue handler, another object. */
 export interface ChannelPublisher {
@@ -67,26 +72,54 @@ export interface ChannelPublisher {
   ): Promise<{ instances: number }>
 }
 
+export interface PublisherOptions {
+  /** The `ChannelObject` binding. Default `CHANNELS`. */
+  binding?: string
+  /** The limits given to `channels()`, for channels without their own: an event larger than `maxMessageSize` is refused. */
+  limits?: LimitOptions
+}
+
 /**
  * A typed publisher over the `ChannelObject` binding in `env`
  * (`CHANNELS` unless you say otherwise). Caller mistakes throw `PublishError`.
  */
-export function publisher(env: Record<string, unknown>, options: { binding?: string } = {}): ChannelPublisher {
+export function publisher(env: Record<string, unknown>, options: PublisherOptions = {}): ChannelPublisher {
   const binding = options.binding ?? DEFAULT_BINDING
   const namespace = () => channelNamespace<PublisherRpc>(env, binding, 'publisher')
   return {
     async publish(channel, params, topic, data) {
-      declarationOf(channel, topic)
+      const { spec } = declarationOf(channel, topic)
       const instance = instanceName(channel.name, pathOf(channel, params as Record<string, string>))
+      // The instance validates against the schema; the RPC to it would fail on a value too deep to copy or too large to send.
+      await checkedEvent(channel, topic, { ...spec, schema: undefined }, data, options.limits)
       const outcome = await namespace().getByName(instance).publish(channel.name, topic, data, { instance, binding })
-      if ('refused' in outcome) throw new PublishError('INVALID_INPUT', outcome.refused)
+      if ('refused' in outcome) throw new PublishError(outcome.code, outcome.refused)
       return outcome.result
     },
     async broadcast(channel, topic, data) {
       const { key, spec } = declarationOf(channel, topic)
       if (!spec.global) throw new PublishError('INVALID_INPUT', `Topic "${topic}" is not a global topic of channel "${channel.name}": give the instance's params`)
-      return namespace().getByName(coordinatorName(channel.name, key)).topicFanOut(channel.name, topic, data)
+      // The coordinator forwards without looking, so everything an instance checks of its own publishes is checked here.
+      const value = await checkedEvent(channel, topic, spec, data, options.limits)
+      return namespace().getByName(coordinatorName(channel.name, key)).topicFanOut(channel.name, topic, value)
     },
+  }
+}
+
+/**
+ * EventHub's checks of an event, made outside any instance: its depth, its
+ * schema (when `spec` has one), its size against the channel's
+ * `maxMessageSize`. What they refuse is a `PublishError`.
+ */
+async function checkedEvent(channel: AnyChannel, topic: string, spec: TopicSpec, data: unknown, limits: LimitOptions | undefined): Promise<unknown> {
+  try {
+    checkEventDepth(topic, data)
+    const value = spec.schema ? await validateEvent(topic, spec.schema, data) : data
+    checkEventSize(topic, eventPayload(value), resolveLimits(channel.limits, limits).maxMessageSize, "the channel's maxMessageSize")
+    return value
+  } catch (error) {
+    if (error instanceof EventHubError) throw new PublishError(error.code, capitalize(error.problem))
+    throw error
   }
 }
 

@@ -6,7 +6,7 @@ import { instancePath } from '../core/wiring/route'
 import { channelNamespace, DEFAULT_BINDING, instanceName } from './addressing'
 import { forwardUpgrade } from './forwarded-upgrade'
 import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
-import { publishHandler, type PublishRouteOptions, type ShellEnv } from './publish-route'
+import { publishHandlers, type PublishRouteOptions, type ShellEnv } from './publish-route'
 
 export interface ChannelsOptions extends LimitOptions {
   /** Name of the Durable Object binding for `ChannelObject`. Default `CHANNELS`. */
@@ -39,7 +39,7 @@ export function channels(options: ChannelsOptions = {}): Hono<ShellEnv> {
   registry.seal('channels()')
 
   const app = new Hono<ShellEnv>()
-  if (options.publishRoute) app.post(options.publishRoute.path ?? '/_publish', publishHandler(options.publishRoute, binding, registry.channels))
+  if (options.publishRoute) app.post(options.publishRoute.path ?? '/_publish', ...publishHandlers(options.publishRoute, binding, registry.channels, limits))
   // Hono tries routes in the order they are added: most specific first, so /chat/lobby wins over /chat/:room.
   for (const channel of wired.sort((a, b) => b.route.specificity - a.route.specificity)) {
     const authenticate = channel.authenticate ?? options.authenticate

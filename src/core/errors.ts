@@ -34,7 +34,11 @@ export class WiringError extends Error {
 export class EventHubError extends Error {
   override readonly name = 'EventHubError'
 
-  constructor(problem: string) {
+  constructor(
+    problem: string,
+    /** `TOO_LARGE` for an event no subscriber could be sent; the publish route answers it with 413. */
+    readonly code: 'INVALID_INPUT' | 'TOO_LARGE' = 'INVALID_INPUT',
+  ) {
     super(`eventHub: ${problem}`)
   }
 

@@ -1,9 +1,7 @@
-import { exceeds } from '../bytes'
-import { ChannelError, EventHubError } from '../errors'
+import { ChannelError } from '../errors'
 import { PLATFORM_MAX_MESSAGE_SIZE } from '../limits'
-import { encodePayload } from '../protocol/encode'
 import { isPattern, topicProblem } from '../protocol/topics'
-import { parseWith, type Schema } from '../schema'
+import { checkEventDepth, checkEventSize, eventPayload, validateEvent } from './event-checks'
 import type { GlobalBridge } from './global-bridge'
 import type { Delivery, HubStore } from './hub-store'
 import { prepareEvent, type PreparedEvent } from './prepared-event'
@@ -26,6 +24,8 @@ export interface EventHubOptions {
   replay?: ReplayOptions | false | undefined
   /** Cross-instance fan-out for `global` topics; without it they stay local. */
   global?: GlobalBridge | undefined
+  /** The channel's `maxMessageSize`: no event larger than a subscriber may send is pushed to one. Default: the platform's limit. */
+  maxEventBytes?: number
   now?: () => number
 }
 
@@ -47,6 +47,8 @@ export class EventHub {
   readonly #log: ReplayLog
   readonly #global: GlobalBridge | undefined
   readonly #now: () => number
+  readonly #maxEventBytes: number
+  readonly #maxEventWhy: string
   /** Declarations of the topics seen lately: publishing checks the same few over and over. */
   readonly #declarations = new Map<string, TopicDeclaration>()
 
@@ -58,6 +60,10 @@ export class EventHub {
     options: EventHubOptions = {},
   ) {
     this.#now = options.now ?? Date.now
+    // A frame's envelope must fit beside the payload under the platform's limit.
+    const platform = PLATFORM_MAX_MESSAGE_SIZE - 1024
+    this.#maxEventBytes = Math.min(options.maxEventBytes ?? platform, platform)
+    this.#maxEventWhy = this.#maxEventBytes < platform ? "this channel's maxMessageSize" : 'the platform limit'
     this.#index = new SubscriberIndex(store)
     this.#log = new ReplayLog(store, options.replay, this.#now)
     this.#global = options.global
@@ -119,8 +125,11 @@ export class EventHub {
    */
   async publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     const { key, spec } = this.declarationOf(topic)
+    checkEventDepth(topic, data)
     const value = spec.schema ? await validateEvent(topic, spec.schema, data) : data
     if (spec.global && this.#global) {
+      // Refused here, to the publisher, rather than in every instance it would reach.
+      this.#checkSize(topic, eventPayload(value), this.#logs(spec))
       await this.#global.publish(key, topic, value, options.skip)
       return { delivered: 0 }
     }
@@ -144,15 +153,10 @@ export class EventHub {
   }
 
   #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult {
-    const bytes = data instanceof Uint8Array ? data : data instanceof ArrayBuffer ? new Uint8Array(data) : undefined
-    const payload = bytes ?? encodePayload(data)
-    const logged = this.#log.options !== false && spec.replay !== false
-    const limit = logged ? MAX_LOGGED_EVENT_BYTES : PLATFORM_MAX_MESSAGE_SIZE - 1024
-    if (exceeds(payload, limit)) {
-      throw new EventHubError(
-        `an event for "${topic}" is larger than ${limit} bytes${logged ? ', the limit for events kept for replay (set replay: false on the topic for larger ones)' : ', the platform limit'}`,
-      )
-    }
+    const payload = eventPayload(data)
+    const bytes = typeof payload === 'string' ? undefined : payload
+    const logged = this.#logs(spec)
+    this.#checkSize(topic, payload, logged)
 
     const seq = this.#log.next()
     const event = prepareEvent(topic, seq, payload, bytes ? undefined : (data ?? null))
@@ -167,6 +171,18 @@ export class EventHub {
     return { seq, delivered }
   }
 
+  #logs(spec: TopicSpec): boolean {
+    return this.#log.options !== false && spec.replay !== false
+  }
+
+  /** An event no subscriber may be sent, or one too large for the replay log, is the publisher's to fix. */
+  #checkSize(topic: string, payload: string | Uint8Array, logged: boolean): void {
+    if (logged && this.#maxEventBytes > MAX_LOGGED_EVENT_BYTES) {
+      checkEventSize(topic, payload, MAX_LOGGED_EVENT_BYTES, 'the limit for events kept for replay (set replay: false on the topic for larger ones)')
+    }
+    checkEventSize(topic, payload, this.#maxEventBytes, this.#maxEventWhy)
+  }
+
   /**
    * Subscriptions this instance holds that a declaration governs: those under
    * a narrower declaration of their own do not count (they have no coordinator here).
@@ -177,16 +193,5 @@ export class EventHub {
       if (findTopic(this.topics, topic)?.key === key) count += this.store.subscribersOf(topic).length
     }
     return count
-  }
-}
-
-/** Binary payloads skip the schema: it describes JSON events. A mismatch is the publisher's bug, reported as a server error. */
-async function validateEvent(topic: string, schema: Schema, data: unknown): Promise<unknown> {
-  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return data
-  try {
-    return await parseWith(schema, data, `Event for "${topic}"`)
-  } catch (error) {
-    if (error instanceof ChannelError) throw new EventHubError(error.message)
-    throw error
   }
 }

@@ -1,3 +1,4 @@
+import { truncate } from '../truncate'
 import type { ErrorIssue } from './frames'
 
 /**
@@ -19,11 +20,9 @@ export const ANSWER_BOUNDS = {
   echoChars: 128,
 } as const
 
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
-
 /** An echoed field (the action), at most `echoChars` long. */
 export function boundEcho(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : cut(text, ANSWER_BOUNDS.echoChars)
+  return text === undefined ? undefined : truncate(text, ANSWER_BOUNDS.echoChars)
 }
 
 /** An error frame's payload, or a handshake refusal's: the same shape over different codes. */
@@ -36,7 +35,7 @@ interface BoundableError {
 
 /** An error within the bounds: its message cut, at most `issues` issues (each cut), the count of the rest in `moreIssues`. */
 export function boundError<E extends BoundableError>(error: E): E & { moreIssues?: number } {
-  const bounded = { code: error.code, message: cut(error.message, ANSWER_BOUNDS.messageChars) } as E
+  const bounded = { code: error.code, message: truncate(error.message, ANSWER_BOUNDS.messageChars) } as E
   if (error.issues) {
     const issues = error.issues.slice(0, ANSWER_BOUNDS.issues).map(boundIssue)
     bounded.issues = issues
@@ -47,8 +46,8 @@ export function boundError<E extends BoundableError>(error: E): E & { moreIssues
 }
 
 function boundIssue(issue: ErrorIssue): ErrorIssue {
-  const message = cut(issue.message, ANSWER_BOUNDS.messageChars)
+  const message = truncate(issue.message, ANSWER_BOUNDS.messageChars)
   if (!issue.path) return { message }
-  const path = issue.path.slice(-ANSWER_BOUNDS.pathKeys).map((key) => (typeof key === 'string' ? cut(key, ANSWER_BOUNDS.keyChars) : key))
+  const path = issue.path.slice(-ANSWER_BOUNDS.pathKeys).map((key) => (typeof key === 'string' ? truncate(key, ANSWER_BOUNDS.keyChars) : key))
   return { message, path }
 }

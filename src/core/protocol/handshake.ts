@@ -15,6 +15,8 @@ export const HANDSHAKE_STATUS = {
   FORBIDDEN: 403,
   /** No channel is wired at that path (or by that name). */
   NOT_FOUND: 404,
+  /** A publish body, or the event in it, is larger than the route or the channel allows. */
+  TOO_LARGE: 413,
   /** Not a `GET` with `Upgrade: websocket`. */
   UPGRADE_REQUIRED: 426,
   /** The server failed (an authenticator crashed, a missing binding). */

@@ -1,3 +1,5 @@
+import { exceeds } from '../bytes'
+import { EventHubError } from '../errors'
 import type { Delivery } from '../event-hub/hub-store'
 import { eventData, type PreparedEvent } from '../event-hub/prepared-event'
 import type { ErrorPayload } from '../protocol/frames'
@@ -73,6 +75,12 @@ export class Outbound {
    * `channel.send(data)`.
    */
   deliver(conn: Connection, event: PreparedEvent, delivery: Delivery): void {
+    // EventHub refuses events over the channel's own limit; a connection held to a smaller one by channels() is checked here.
+    const limit = conn.record.limits.maxMessageSize
+    if (exceeds(event.bytes ?? event.json ?? event.frame, limit)) {
+      this.#host.report(new EventHubError(`an event for "${event.topic}" is larger than ${limit} bytes, this connection's maxMessageSize; it was not sent`), conn, 'delivering an event')
+      return
+    }
     if (delivery === 'message') return this.#deliverAsMessage(conn, event)
     if (event.bytes || this.#middleware.length === 0) this.#wire.event(event, conn)
     else void this.send(conn, { type: 'event', topic: event.topic, data: eventData(event), seq: event.seq })

@@ -1,8 +1,8 @@
 import { ChannelError, INTERNAL_ERROR } from '../errors'
 import { EventHub } from '../event-hub/event-hub'
 import type { GlobalBridge } from '../event-hub/global-bridge'
-import type { HubStore } from '../event-hub/hub-store'
-import type { Delivery } from '../event-hub/hub-store'
+import type { Delivery, HubStore } from '../event-hub/hub-store'
+import { resolveLimits } from '../limits'
 import { replayedEvent, type PreparedEvent } from '../event-hub/prepared-event'
 import type { Logger } from '../logger'
 import { isBuiltInName } from '../protocol/actions'
@@ -78,6 +78,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.hub = new EventHub(channel.name, channel.topics, options.hubStore, (channelId, event, delivery) => this.#deliver(channelId, event, delivery), {
       replay: channel.replay,
       global: options.global,
+      maxEventBytes: resolveLimits(channel.limits).maxMessageSize,
     })
     const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
     this.#builtIns = new Map(Object.entries(builtIns))

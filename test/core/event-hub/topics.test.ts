@@ -38,7 +38,7 @@ describe('topicProblem', () => {
 
   it('truncates a long malformed topic in its message', () => {
     const topic = `${'x'.repeat(100)}!`
-    expect(topicProblem(topic, false)).toBe(`"${'x'.repeat(64)}…" is not a topic: ${SHAPE}`)
+    expect(topicProblem(topic, false)).toBe(`"${'x'.repeat(63)}…" is not a topic: ${SHAPE}`)
   })
 })
 

@@ -120,7 +120,7 @@ describe('bad frames answer with an error and keep the connection', () => {
     const { send } = await openChannel({ auth: false, onMessageWiring: actions })
     const action = 'x'.repeat(100)
     const [frame] = (await send({ action })) as { error: { message: string } }[]
-    expect(frame!.error.message).toBe(`Unknown action "${'x'.repeat(64)}…"`)
+    expect(frame!.error.message).toBe(`Unknown action "${'x'.repeat(63)}…"`)
   })
 
   it('answers INVALID_INPUT with issues and their paths', async () => {
