@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import * as v from 'valibot'
 import { INTERNAL_ERROR } from '../core/errors'
 import { toIssues } from '../core/schema'
+import { channelNamespace, MissingBindingError } from './addressing'
 import type { Registry } from '../core/wiring/registry'
 import { handshakeError } from './handshake'
 import { PublishError, publisher } from './publisher'
@@ -52,6 +53,13 @@ export function publishHandler(options: PublishRouteOptions, binding: string, wi
     const channel = wired.get(name)
     if (!channel) return handshakeError('INVALID_INPUT', `No channel named "${name}" is wired`)
 
+    try {
+      // Its binding is the router's: a missing one is named as channels() would name it.
+      channelNamespace(c.env ?? {}, binding, 'channels()')
+    } catch (error) {
+      if (error instanceof MissingBindingError) return handshakeError('INTERNAL', error.message)
+      throw error
+    }
     const publish = publisher(c.env, { binding })
     try {
       if (params === undefined) return Response.json(await publish.broadcast(channel, topic as never, data as never))

@@ -3,7 +3,7 @@ import { checkLimits, type LimitOptions } from '../core/limits'
 import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wiring/channel-definition'
 import { registry } from '../core/wiring/registry'
 import { instancePath } from '../core/wiring/route'
-import { channelNamespace, DEFAULT_BINDING, instanceName } from './addressing'
+import { channelNamespace, DEFAULT_BINDING, instanceName, MissingBindingError } from './addressing'
 import { forwardUpgrade } from './forwarded-upgrade'
 import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
 import { publishHandler, type PublishRouteOptions, type ShellEnv } from './publish-route'
@@ -28,7 +28,8 @@ export interface ChannelsOptions extends LimitOptions {
  * channel instance's Durable Object. Use it as the Worker, or mount it:
  * `app.route('/', channels())`. Handshake problems are answered here, before
  * any socket is accepted: 426 not an upgrade, 403 origin not allowed, 404 no
- * such route (standalone app), 400 bad opening data, 401/403 from `authenticate`.
+ * such route (standalone app), 400 bad opening data, 401/403 from `authenticate`,
+ * 500 no `ChannelObject` binding.
  */
 export function channels(options: ChannelsOptions = {}): Hono<ShellEnv> {
   const binding = options.binding ?? DEFAULT_BINDING
@@ -78,7 +79,8 @@ async function upgrade(c: Context<ShellEnv>, channel: ChannelDefinition, rules: 
   try {
     namespace = channelNamespace(c.env ?? {}, rules.binding, 'channels()')
   } catch (error) {
-    return handshakeError('INTERNAL', (error as Error).message)
+    if (error instanceof MissingBindingError) return handshakeError('INTERNAL', error.message)
+    throw error
   }
   const path = instancePath(channel.route, params)
   const stub = namespace.getByName(instanceName(channel.name, path))

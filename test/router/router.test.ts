@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { MissingBindingError } from '../../src/cloudflare/addressing'
+import { publisher } from '../../src/cloudflare/publisher'
 import { channels } from '../../src/cloudflare/router'
 import { wireChannel } from '../../src/core/wiring/wire'
 
@@ -14,7 +16,7 @@ wireChannel({
 })
 wireChannel({ name: 'lobby', route: '/chat/lobby', onMessage }) // static, wired after the parameter route
 wireChannel({ name: 'top', route: '/games/top', onMessage }) // static, wired before the parameter route
-wireChannel({ name: 'game', route: '/games/:game', onMessage })
+const gameChannel = wireChannel({ name: 'game', route: '/games/:game', onMessage, topics: { moves: {} } })
 
 /** A Durable Object namespace that records what reaches it. */
 function fakeNamespace() {
@@ -132,12 +134,67 @@ describe('channels()', () => {
     expect(forwarded[0]!.request.headers.get('x-pikku-path')).toBe('/chat/general')
   })
 
-  it('answers 500 naming the binding when it is missing', async () => {
+  it('answers 500 naming both fixes when the binding is missing', async () => {
     const response = await channels().fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), {})
     expect(response.status).toBe(500)
-    const body = (await response.json()) as { error: { code: string; message: string } }
-    expect(body.error.code).toBe('INTERNAL')
-    expect(body.error.message).toContain('"CHANNELS"')
+    expect(await response.json()).toStrictEqual({
+      error: {
+        code: 'INTERNAL',
+        message: 'channels(): no Durable Object binding "CHANNELS" in env. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"); env has no Durable Object bindings at all',
+      },
+    })
+  })
+
+  it('names the Durable Object bindings env does have, and logs the problem once, not per request', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const env = {
+      CHANNEL: fakeNamespace(),
+      OTHER_OBJECTS: { idFromName: () => undefined },
+      KV: { get: async () => null },
+      SERVICE: { fetch: async () => new Response(), getByName: () => undefined }, // a service binding answers any name
+      SECRET: 'x',
+      NOTHING: null,
+    }
+    const app = channels()
+    const expected =
+      'channels(): no Durable Object binding "CHANNELS" in env. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"), ' +
+      "or use one env has (CHANNEL, OTHER_OBJECTS): channels({ binding: 'CHANNEL' })"
+    for (let i = 0; i < 3; i++) {
+      const response = await app.fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), env)
+      expect(response.status).toBe(500)
+      expect(await response.json()).toStrictEqual({ error: { code: 'INTERNAL', message: expected } })
+    }
+    expect(errors).toHaveBeenCalledTimes(1)
+    expect(JSON.parse(String(errors.mock.calls[0]![0]))).toStrictEqual({
+      level: 'error',
+      message: 'channel.binding_missing',
+      binding: 'CHANNELS',
+      found: ['CHANNEL', 'OTHER_OBJECTS'],
+      problem: expected,
+    })
+    errors.mockRestore()
+  })
+
+  it('says when the binding is there but is not a Durable Object namespace', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const response = await channels({ binding: 'CHANNELS' }).fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), { CHANNELS: 'a var', REAL: fakeNamespace() })
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+      'channels(): env.CHANNELS is not a Durable Object binding. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"), ' +
+        "or use the one env has: channels({ binding: 'REAL' })",
+    )
+    vi.restoreAllMocks()
+  })
+
+  it("the publisher names its own option for another binding", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const send = publisher({ CHANNEL: fakeNamespace() }).publish(gameChannel, { game: 'chess' }, 'moves' as never, {} as never)
+    await expect(send).rejects.toThrow(
+      new MissingBindingError(
+        'publisher: no Durable Object binding "CHANNELS" in env. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"), ' +
+          "or use the one env has: publisher(env, { binding: 'CHANNEL' })",
+      ),
+    )
+    vi.restoreAllMocks()
   })
 
   it('uses the binding named in the options', async () => {
