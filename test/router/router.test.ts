@@ -288,3 +288,99 @@ describe('channels() handshake protection', () => {
     expect(() => channels({ origins: 'https://a.example' as never })).toThrow('channels(): origins must be an array')
   })
 })
+
+const PROBE = { 'x-pikku-probe': '1' }
+
+describe('channels() handshake probe', () => {
+  it('answers 204 when the upgrade would be accepted, and forwards nothing', async () => {
+    const { response, forwarded } = await request('/chat/general?name=ada', { headers: PROBE })
+    expect(response.status).toBe(204)
+    expect(await response.text()).toBe('')
+    expect(forwarded).toStrictEqual([])
+  })
+
+  it('answers what the upgrade would get: bad opening data, an unknown path, a refused origin', async () => {
+    const invalid = await request('/chat/general?name=x', { headers: PROBE })
+    expect(invalid.response.status).toBe(400)
+    expect(await invalid.response.json()).toStrictEqual({
+      error: { code: 'INVALID_INPUT', message: 'Opening data is invalid: Name is too short', issues: [{ message: 'Name is too short', path: ['name'] }] },
+    })
+    const nowhere = await request('/nowhere', { headers: PROBE })
+    expect(nowhere.response.status).toBe(404)
+    expect(await nowhere.response.json()).toStrictEqual({ error: { code: 'NOT_FOUND', message: 'No channel is wired at /nowhere' } })
+    const app = channels({ origins: ['https://app.example.com'] })
+    const evil = await request('/chat/general', { headers: { ...PROBE, Origin: 'https://evil.example.com' } }, app)
+    expect(evil.response.status).toBe(403)
+    expect(await evil.response.json()).toStrictEqual({ error: { code: 'FORBIDDEN', message: 'Origin https://evil.example.com may not open this channel' } })
+    for (const probed of [invalid, nowhere, evil]) expect(probed.forwarded).toStrictEqual([])
+  })
+
+  it.each([
+    ['UNAUTHENTICATED', 401],
+    ['FORBIDDEN', 403],
+  ] as const)('runs the authenticator on the probe request as on the upgrade: %s is %i', async (code, status) => {
+    const { ChannelError } = await import('../../src/core/errors')
+    const seen: (string | null)[] = []
+    const app = channels({
+      authenticate: async (req) => {
+        seen.push(req.headers.get('cookie'))
+        throw new ChannelError(code, 'No entry')
+      },
+    })
+    const { response, forwarded } = await request('/chat/general', { headers: { ...PROBE, Cookie: 'session=s1' } }, app)
+    expect(response.status).toBe(status)
+    expect(await response.json()).toStrictEqual({ error: { code, message: 'No entry' } })
+    expect(seen).toStrictEqual(['session=s1'])
+    expect(forwarded).toStrictEqual([])
+  })
+
+  it('answers a missing binding with its 500, and an authenticator crash with Internal error', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const unbound = await channels().fetch(new Request('https://example.com/chat/general', { headers: PROBE }), {})
+    expect(unbound.status).toBe(500)
+    expect(((await unbound.json()) as { error: { message: string } }).error.message).toContain('bind ChannelObject as CHANNELS in wrangler.toml')
+    const crashing = channels({
+      authenticate: async () => {
+        throw new Error('database down')
+      },
+    })
+    const crashed = await request('/chat/general', { headers: PROBE }, crashing)
+    expect(crashed.response.status).toBe(500)
+    expect(await crashed.response.json()).toStrictEqual({ error: { code: 'INTERNAL', message: 'Internal error' } })
+    vi.restoreAllMocks()
+  })
+
+  it('is only a GET with the probe header: anything else that is not an upgrade still gets 426', async () => {
+    for (const init of [{}, { method: 'POST', headers: PROBE }, { method: 'OPTIONS' }]) {
+      const { response } = await request('/chat/general', init)
+      expect(response.status).toBe(426)
+    }
+  })
+
+  it('lets a page on another origin read the answer: CORS headers, and its preflight answered, unknown paths included', async () => {
+    const app = channels({ origins: ['https://app.example.com'] })
+    const origin = { Origin: 'https://app.example.com' }
+    for (const path of ['/chat/general', '/nowhere']) {
+      const preflight = await request(path, { method: 'OPTIONS', headers: { ...origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'X-Pikku-Probe' } }, app)
+      expect(preflight.response.status).toBe(204)
+      expect(Object.fromEntries(preflight.response.headers)).toMatchObject({
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-methods': 'GET',
+        'access-control-allow-headers': 'x-pikku-probe',
+        vary: 'Origin',
+      })
+    }
+    const accepted = await request('/chat/general', { headers: { ...PROBE, ...origin } }, app)
+    expect(accepted.response.status).toBe(204)
+    expect(accepted.response.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(accepted.response.headers.get('access-control-allow-credentials')).toBe('true')
+    const missing = await request('/nowhere', { headers: { ...PROBE, ...origin } }, app)
+    expect(missing.response.status).toBe(404)
+    expect(missing.response.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(missing.response.headers.get('content-type')).toContain('application/json')
+    // A same-origin probe has no Origin, and needs no CORS headers.
+    const plain = await request('/chat/general', { headers: PROBE }, app)
+    expect(plain.response.headers.get('access-control-allow-origin')).toBeNull()
+  })
+})

@@ -53,6 +53,12 @@ describe('a router told a binding env does not have', () => {
     ])
   })
 
+  it('a handshake probe gets the same 500', async () => {
+    const response = await request('/nope/lab/probed', { headers: { 'x-pikku-probe': '1' } })
+    expect(response.status).toBe(500)
+    expect(await response.json()).toEqual({ error: { code: 'INTERNAL', message: ROUTER_MESSAGE } })
+  })
+
   it("its publish route answers 500 with the router's message, once the secret is right", async () => {
     const body = JSON.stringify({ channel: 'news', params: { room: 'r' }, topic: 'chat:message', data: { text: 'x' } })
     const wrongSecret = await request('/nope/_publish', { method: 'POST', headers: { Authorization: 'Bearer wrong-secret-0123456789' }, body })
