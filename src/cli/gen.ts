@@ -9,6 +9,7 @@ import { typesFile } from './generated/types-file'
 import { websocketFile } from './generated/websocket-file'
 import { PACKAGE_ROOT } from './library'
 import { loadApp, type Project } from './load-project'
+import type { ServerAddress } from './mount'
 import {
   ASYNCAPI_FILE,
   BOOTSTRAP_FILE,
@@ -28,19 +29,31 @@ export interface GenOptions {
   entry: string | undefined
   /** Undefined: where the project's `#pikku/*` alias points, else `.pikku` (see `outputDir`). */
   out: string | undefined
+  /** Where the document says clients connect: the mount path (`--base`) and a server (`--server-url`). */
+  document: DocumentPlace
 }
 
-export async function gen({ cwd, entry, out }: GenOptions): Promise<void> {
+/** `--base` and `--server-url`, parsed (see `mount.ts`). */
+export interface DocumentPlace {
+  base: string | undefined
+  server: ServerAddress | undefined
+}
+
+export async function gen({ cwd, entry, out, document }: GenOptions): Promise<void> {
   const { project, sources } = await loadApp(cwd, entry, out)
-  await writeGenerated(project, sources, cwd)
+  await writeGenerated(project, sources, cwd, document)
 }
 
 /** Every file from a loaded project, one summary line each; `watch` calls it after every rebuild. */
-export async function writeGenerated(project: Project, sources: ProjectSources, cwd: string): Promise<void> {
+export async function writeGenerated(project: Project, sources: ProjectSources, cwd: string, document: DocumentPlace): Promise<void> {
   const { describeChannels, toAsyncAPI, stableStringify, registry } = project.exports
   const meta = describeChannels(registry)
   const metaText = stableStringify(meta)
-  const asyncapi = toAsyncAPI(meta, await appInfo(cwd))
+  const asyncapi = toAsyncAPI(meta, {
+    ...(await appInfo(cwd)),
+    ...(document.base ? { base: document.base } : {}),
+    ...(document.server ? { servers: { default: { ...document.server, description: 'Given to gen with --server-url' } } } : {}),
+  })
   const actions = meta.channels.reduce((sum, channel) => sum + channel.actions.length, 0)
   const topics = meta.channels.reduce((sum, channel) => sum + channel.topics.length, 0)
   const summary = `${plural(meta.channels.length, 'channel')}, ${plural(actions, 'action')}, ${plural(topics, 'topic')}`

@@ -11,13 +11,15 @@ export interface InfoOptions {
   cwd: string
   entry: string | undefined
   verbose: boolean
+  /** The mount path (`--base`), shown in front of every route. */
+  base: string | undefined
 }
 
 const SHORT_HEADER = ['CHANNEL', 'ROUTE', 'ACTIONS']
 const VERBOSE_HEADER = ['CHANNEL', 'ROUTE', 'AUTH', 'HANDLERS', 'ACTIONS', 'TOPICS', 'LIMITS']
 const LEGEND = '\nsession: needs a session; open: does not. perm: any one key passes; (n) = n checks that must all pass.\n'
 
-export async function info({ cwd, entry, verbose }: InfoOptions): Promise<void> {
+export async function info({ cwd, entry, verbose, base = '' }: InfoOptions): Promise<void> {
   const { project } = await loadApp(cwd, entry, undefined)
   const { describeChannels, registry } = project.exports
   const { channels } = describeChannels(registry)
@@ -25,7 +27,9 @@ export async function info({ cwd, entry, verbose }: InfoOptions): Promise<void> 
     process.stdout.write(`No channels are wired in ${display(project.entry, cwd)}.\n`)
     return
   }
-  process.stdout.write(textTable(verbose ? VERBOSE_HEADER : SHORT_HEADER, channels.map(verbose ? verboseRow : shortRow)))
+  // As Hono joins a mount path and a route: `/ws` and `/` are `/ws`.
+  const mounted = channels.map((channel) => ({ ...channel, route: base !== '' && channel.route === '/' ? base : base + channel.route }))
+  process.stdout.write(textTable(verbose ? VERBOSE_HEADER : SHORT_HEADER, mounted.map(verbose ? verboseRow : shortRow)))
   if (verbose) process.stdout.write(LEGEND)
 }
 

@@ -22,12 +22,12 @@ async function run(argv: string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`)
       return 0
     case 'gen':
-      await gen({ cwd, entry: command.entry, out: command.out })
+      await gen({ cwd, entry: command.entry, out: command.out, document: { base: command.base, server: command.server } })
       return 0
     case 'watch':
-      return watch({ cwd, entry: command.entry, out: command.out })
+      return watch({ cwd, entry: command.entry, out: command.out, document: { base: command.base, server: command.server } })
     case 'info':
-      await info({ cwd, entry: command.entry, verbose: command.verbose })
+      await info({ cwd, entry: command.entry, verbose: command.verbose, base: command.base })
       return 0
     case 'check':
       return check({ cwd, entry: command.entry, dir: command.dir })

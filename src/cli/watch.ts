@@ -5,7 +5,7 @@ import { context, type Plugin } from 'esbuild'
 import { bundleOptions, type BundleTarget } from './bundle'
 import { resolveEntry } from './entry'
 import { failure } from './errors'
-import { appInfoFile, writeGenerated, type GenOptions } from './gen'
+import { appInfoFile, writeGenerated, type DocumentPlace, type GenOptions } from './gen'
 import { generatedModules } from './generated-modules'
 import { bundleFailure } from './load-errors'
 import { bundleDir, importBundle, type Bundle } from './load-project'
@@ -23,7 +23,7 @@ import { findWranglerConfig } from './wrangler-config'
  * and is imported as a new module (a fresh registry) in this
  * process; Node cannot unload modules, so a long session keeps every copy.
  */
-export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promise<number> {
+export async function watch({ cwd, entry: entryOption, out, document }: GenOptions): Promise<number> {
   // Resolved now, so a wrong --entry or main fails at once rather than on every change.
   let entry = await resolveEntry(cwd, entryOption)
   const config = entryOption === undefined ? findWranglerConfig(cwd) : undefined
@@ -56,7 +56,7 @@ export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promi
   try {
     let builds = 0
     const regenerate = onEachBuild(async (bundle) => {
-      await generate(bundle, { sources, scanFailure }, { entry, cwd, file: join(dir, `wirings-${++builds}.mjs`) })
+      await generate(bundle, { sources, scanFailure }, { entry, cwd, file: join(dir, `wirings-${++builds}.mjs`), document })
       if (builds === 1) process.stdout.write(`watching ${watchedText(entry, watchFiles, cwd)} for changes (Ctrl-C to stop)\n`)
     })
     const plugins = [generatedModules(() => sources), regenerate]
@@ -81,12 +81,12 @@ export async function watch({ cwd, entry: entryOption, out }: GenOptions): Promi
 async function generate(
   bundle: Bundle,
   { sources, scanFailure }: { sources: ProjectSources | undefined; scanFailure: unknown },
-  at: { entry: string; cwd: string; file: string },
+  at: { entry: string; cwd: string; file: string; document: DocumentPlace },
 ): Promise<void> {
   try {
     if (scanFailure !== undefined) throw scanFailure
     if (bundle.errors.length > 0 || !sources) throw bundleFailure(bundle.errors, at.entry, at.cwd)
-    await writeGenerated(await importBundle(bundle, at), sources, at.cwd)
+    await writeGenerated(await importBundle(bundle, at), sources, at.cwd, at.document)
   } catch (error) {
     process.stderr.write(failure(error).text)
   }

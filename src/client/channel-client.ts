@@ -4,6 +4,7 @@ import type { WelcomeFrame } from '../core/protocol/frames'
 import { backoffDelay } from './backoff'
 import { ChannelClientError } from './client-error'
 import { deferred } from './deferred'
+import { probeHandshake } from './handshake-probe'
 import { Inbox } from './inbox'
 import { Keepalive } from './keepalive'
 import { READY_STATE, resolveOptions, type ClientOptions, type ResolvedOptions, type WebSocketLike } from './options'
@@ -28,6 +29,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   channelId: string | undefined
   /** The last close the server (or network) caused. */
   lastClose: { code: number; reason: string } | undefined
+  /** Why the client closed for good, once it has (set before the `'closed'` state is reported). */
+  lastError: ChannelClientError | undefined
 
   readonly #options: ResolvedOptions
   readonly #requests: Requests
@@ -40,6 +43,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   #state: ConnectionState = 'connecting'
   #attempt = 0
   #retry: TimeoutHandle | undefined
+  /** Whether this connection attempt got its welcome: a close before it may be a refused handshake. */
+  #welcomedThisAttempt = false
   /** What `ready()` waits on: settled at a welcome, replaced only once settled. */
   #opened = deferred<void>()
 
@@ -114,6 +119,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   /** Opens the next connection, or takes over `adopted` (the first one, from `options.socket`). */
   #connect(adopted?: WebSocketLike): void {
     this.#setState('connecting')
+    this.#welcomedThisAttempt = false
     const ws = adopted ?? new this.#options.WebSocket(this.url)
     ws.binaryType = 'arraybuffer'
     this.#ws = ws
@@ -136,6 +142,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   #welcomed(frame: WelcomeFrame | undefined): void {
     this.welcome = frame?.data
     this.channelId = frame?.channelId
+    this.#welcomedThisAttempt = true
     this.#attempt = 0
     this.#setState('open')
     this.#keepalive.start()
@@ -156,10 +163,20 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.lastClose = { code, reason }
     this.#keepalive.stop()
     if (this.#state === 'closed') return
-    if (this.#options.reconnect === false || FINAL_CLOSE_CODES.has(code)) {
-      this.#stop(new ChannelClientError('CLOSED', `The server closed the connection (${code}${reason ? `: ${reason}` : ''})`))
-      return
-    }
+    if (FINAL_CLOSE_CODES.has(code)) return this.#stop(closedError(code, reason))
+    // Closed before its welcome with no close frame: a refused upgrade looks exactly like this. Ask why.
+    const probe = code === CloseCode.ABNORMAL && !this.#welcomedThisAttempt ? this.#options.probe : undefined
+    if (!probe) return this.#reconnectAfter(code, reason)
+    void probeHandshake(this.url, probe).then((refused) => {
+      if (this.#state === 'closed') return // close() was called meanwhile
+      if (refused) this.#stop(refused)
+      else this.#reconnectAfter(code, reason)
+    })
+  }
+
+  /** An unexpected close that retrying may mend: reconnect with backoff (or, with `reconnect: false`, stop). */
+  #reconnectAfter(code: number, reason: string): void {
+    if (this.#options.reconnect === false) return this.#stop(closedError(code, reason))
     this.#requests.disconnected()
     // Keep a `ready()` taken before this close waiting for the next welcome.
     if (this.#opened.settled) this.#opened = deferred<void>()
@@ -168,6 +185,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   }
 
   #stop(error: ChannelClientError): void {
+    this.lastError = error
     cancelTimeout(this.#retry)
     this.#keepalive.stop()
     this.#setState('closed')
@@ -183,6 +201,10 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#state = state
     for (const listener of this.#stateListeners) listener(state)
   }
+}
+
+function closedError(code: number, reason: string): ChannelClientError {
+  return new ChannelClientError('CLOSED', `The server closed the connection (${code}${reason ? `: ${reason}` : ''})`)
 }
 
 /** Connects to a channel instance: `createClient<typeof chatChannel>('wss://host/chat/general')`. */

@@ -8,8 +8,13 @@ import type { ErrorCode, ErrorIssue } from '../core/protocol/frames'
  * - `DISCONNECTED`: the connection dropped while the request was in flight (it may have run).
  * - `CLOSED`: the client was closed, or the server closed it for good.
  * - `BUFFER_FULL`: too many requests queued while disconnected.
+ * - `NOT_FOUND`: the URL reaches no channel (the handshake probe's 404).
+ *
+ * A handshake refusal the handshake probe learned (`details.status` set) has
+ * the code of its body: `INVALID_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN` or
+ * `NOT_FOUND`.
  */
-export type ClientErrorCode = ErrorCode | 'TIMEOUT' | 'ABORTED' | 'DISCONNECTED' | 'CLOSED' | 'BUFFER_FULL'
+export type ClientErrorCode = ErrorCode | 'TIMEOUT' | 'ABORTED' | 'DISCONNECTED' | 'CLOSED' | 'BUFFER_FULL' | 'NOT_FOUND'
 
 /** A failed call: the server's `error` frame, or a client-side failure. */
 export class ChannelClientError extends Error {
@@ -18,7 +23,8 @@ export class ChannelClientError extends Error {
   constructor(
     readonly code: ClientErrorCode,
     message: string,
-    readonly details: { action?: string; id?: string | number; issues?: ErrorIssue[] } = {},
+    /** `status`: the HTTP status of a refused handshake, as the handshake probe learned it. */
+    readonly details: { action?: string; id?: string | number; issues?: ErrorIssue[]; status?: number } = {},
   ) {
     super(message)
   }

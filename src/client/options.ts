@@ -1,4 +1,5 @@
 import type { BackoffOptions } from './backoff'
+import type { ProbeFetch } from './handshake-probe'
 
 /** The part of the standard WebSocket API the client uses (browsers, Node 22, or the `ws` package). */
 export interface WebSocketLike {
@@ -46,10 +47,21 @@ export interface ClientOptions {
   keepaliveMs?: number | false
   /** The field actions are named by, for channels wired with their own routing key (`{ op: {...} }`). Default `action`. */
   routingKey?: string
+  /**
+   * How the client learns why a connection closed before its welcome (a
+   * browser sees a refused upgrade only as close 1006): the handshake probe, a
+   * `GET` of the channel's URL with `x-pikku-probe: 1` and the page's cookies
+   * (PROTOCOL.md, "Connecting"). On 400, 401, 403 or 404 the client stops with
+   * that error. Default `globalThis.fetch` (no probe where there is none);
+   * `false` for no probe. A `WebSocket` class that adds headers (an
+   * `Authorization`) needs a probe that adds them too, or `false`: a probe
+   * without them is answered for a request without them.
+   */
+  probe?: ProbeFetch | false
 }
 
-/** The options with their defaults in place (`reconnect` stays optional: absent means the backoff's own defaults). */
-export type ResolvedOptions = Required<Omit<ClientOptions, 'reconnect' | 'socket'>> & Pick<ClientOptions, 'reconnect'>
+/** The options with their defaults in place (`reconnect` stays optional: absent means the backoff's own defaults; `probe` undefined means none). */
+export type ResolvedOptions = Required<Omit<ClientOptions, 'reconnect' | 'socket' | 'probe'>> & Pick<ClientOptions, 'reconnect'> & { probe: ProbeFetch | undefined }
 
 /** Fills in the defaults; throws a TypeError when no WebSocket class was given and there is no global one. */
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
@@ -66,5 +78,12 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     keepaliveMs: options.keepaliveMs ?? 30_000,
     routingKey: options.routingKey ?? 'action',
     reconnect: options.reconnect,
+    probe: options.probe === false ? undefined : (options.probe ?? globalFetch()),
   }
+}
+
+/** The global `fetch`, called as a function of its own (a bare reference loses `this` in browsers); undefined where there is none. */
+function globalFetch(): ProbeFetch | undefined {
+  const scope = globalThis as { fetch?: ProbeFetch }
+  return typeof scope.fetch === 'function' ? (url, init) => scope.fetch!(url, init) : undefined
 }

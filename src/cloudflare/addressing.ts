@@ -3,6 +3,7 @@
  * router, the publisher, global topics and the objects themselves must agree,
  * so every name is made here.
  */
+import { shellLog } from './shell-log'
 
 /** The Durable Object binding `ChannelObject` is expected under, unless `channels({ binding })` says otherwise. */
 export const DEFAULT_BINDING = 'CHANNELS'
@@ -23,13 +24,64 @@ export function coordinatorName(channel: string, key: string): string {
   return `$topic:${channel}:${key}`
 }
 
-/** The `ChannelObject` namespace under `binding` in `env`; throws naming the binding when it is missing. */
-export function channelNamespace<T extends Rpc.DurableObjectBranded | undefined = undefined>(env: Record<string, unknown>, binding: string, who: string): DurableObjectNamespace<T> {
+/** Who looks the binding up, and how its caller names another one. */
+export type BindingUser = 'channels()' | 'publisher' | 'global topics'
+
+const OTHER_BINDING: Record<BindingUser, (binding: string) => string> = {
+  'channels()': (binding) => `channels({ binding: '${binding}' })`,
+  publisher: (binding) => `publisher(env, { binding: '${binding}' })`,
+  // A global topic reaches coordinators under the binding the router reached the instance through.
+  'global topics': (binding) => `channels({ binding: '${binding}' })`,
+}
+
+/** How many of env's Durable Object bindings a message names. */
+const LISTED_BINDINGS = 10
+
+/** The binding is not in env (or is not a Durable Object namespace). The message says both fixes. */
+export class MissingBindingError extends Error {
+  override readonly name = 'MissingBindingError'
+}
+
+/** Situations already logged: each is logged once per isolate, not once per request. */
+const logged = new Set<string>()
+
+/**
+ * The `ChannelObject` namespace under `binding` in `env`. When it is missing,
+ * throws a `MissingBindingError` naming the fixes (bind ChannelObject under
+ * that name, or name a binding env has), and logs the same once per isolate.
+ */
+export function channelNamespace<T extends Rpc.DurableObjectBranded | undefined = undefined>(env: Record<string, unknown>, binding: string, who: BindingUser): DurableObjectNamespace<T> {
   const namespace = env[binding] as DurableObjectNamespace<T> | undefined
-  if (!namespace || typeof namespace.getByName !== 'function') {
-    throw new Error(`${who}: no Durable Object binding "${binding}": bind ChannelObject as ${binding} in wrangler.toml`)
+  if (namespace && typeof namespace.getByName === 'function') return namespace
+  const found = durableObjectBindings(env)
+  const message = missingBindingMessage(binding, who, found, binding in env)
+  const key = `${who}\0${binding}\0${found.join(',')}`
+  if (!logged.has(key)) {
+    logged.add(key)
+    shellLog.error('channel.binding_missing', { binding, found, problem: message })
   }
-  return namespace
+  throw new MissingBindingError(message)
+}
+
+/** The names in env that look like Durable Object namespaces (they have `getByName` or `idFromName`, and are not service bindings). */
+function durableObjectBindings(env: Record<string, unknown>): string[] {
+  return Object.keys(env)
+    .filter((name) => {
+      const value = env[name] as { getByName?: unknown; idFromName?: unknown; fetch?: unknown } | null | undefined
+      if (typeof value !== 'object' || value === null) return false
+      // A service binding answers any property (JS RPC), but it has a fetch of its own; a namespace has none.
+      return (typeof value.getByName === 'function' || typeof value.idFromName === 'function') && typeof value.fetch !== 'function'
+    })
+    .sort()
+}
+
+function missingBindingMessage(binding: string, who: BindingUser, found: string[], present: boolean): string {
+  const problem = present ? `env.${binding} is not a Durable Object binding` : `no Durable Object binding "${binding}" in env`
+  const bind = `bind ChannelObject as ${binding} in wrangler.toml ([[durable_objects.bindings]] name = "${binding}")`
+  if (found.length === 0) return `${who}: ${problem}. Fix: ${bind}; env has no Durable Object bindings at all`
+  const listed = found.slice(0, LISTED_BINDINGS).join(', ') + (found.length > LISTED_BINDINGS ? `, and ${found.length - LISTED_BINDINGS} more` : '')
+  const which = found.length === 1 ? 'the one env has' : `one env has (${listed})`
+  return `${who}: ${problem}. Fix: ${bind}, or use ${which}: ${OTHER_BINDING[who](found[0]!)}`
 }
 
 /**

@@ -7,7 +7,7 @@ import { CloseCode, closeReplyFor } from '../core/protocol/close'
 import { encodeError } from '../core/protocol/encode'
 import { wireFormatFor } from '../core/protocol/wires'
 import { Connection, type ConnectionRecord } from '../core/runtime/connection'
-import { ChannelRuntime, type SingletonServices } from '../core/runtime/runtime'
+import { ChannelRuntime } from '../core/runtime/runtime'
 import { registry } from '../core/wiring/registry'
 import { ObjectIdentity, type InstanceAddress } from './addressing'
 import { readForwardedUpgrade } from './forwarded-upgrade'
@@ -16,7 +16,7 @@ import { TopicCoordinator } from './global-topics/coordinator'
 import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
 import { HibernatableSocket } from './hibernatable-socket'
 import { publishOutcome, type PublishOutcome } from './publisher'
-import { createSingletonServices } from './services'
+import { createSingletonServices, type ObjectServices } from './services'
 import { shellLog } from './shell-log'
 import { SqlHubStore } from './sql-hub-store'
 
@@ -35,7 +35,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   readonly #connections = new WeakMap<WebSocket, Connection>()
   readonly #runtimes = new Map<string, ChannelRuntime>()
   readonly #identity: ObjectIdentity
-  #singletons: Promise<SingletonServices> | undefined
+  #singletons: Promise<ObjectServices> | undefined
   #hubStore: SqlHubStore | undefined
   #coordinator: TopicCoordinator | undefined
 
@@ -206,11 +206,12 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     if (existing) return existing
     const channel = registry.channels.get(name)
     if (!channel) return undefined
-    const singletons = await this.#services()
+    const { singletons, missingService } = await this.#services()
     let runtime = this.#runtimes.get(name)
     if (!runtime) {
       this.#hubStore ??= new SqlHubStore(this.ctx.storage.sql)
       runtime = new ChannelRuntime(channel, singletons, {
+        missingService,
         hubStore: this.#hubStore,
         channelMiddleware: registry.channelMiddlewareFor(channel),
         functions: registry.functions,
@@ -230,7 +231,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     return (this.#coordinator ??= new TopicCoordinator(this.ctx.storage.sql, instanceDelivery(this.env)))
   }
 
-  #services(): Promise<SingletonServices> {
+  #services(): Promise<ObjectServices> {
     this.#singletons ??= createSingletonServices({ env: this.env, storage: this.ctx.storage }).catch((error) => {
       // Let the next event try again rather than pinning a failure.
       this.#singletons = undefined

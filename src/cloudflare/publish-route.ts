@@ -6,6 +6,7 @@ import { MAX_EVENT_DEPTH } from '../core/event-hub/event-checks'
 import { nestsDeeperThan } from '../core/json-depth'
 import { resolveLimits, type LimitOptions } from '../core/limits'
 import { toIssues } from '../core/schema'
+import { channelNamespace, MissingBindingError } from './addressing'
 import type { Registry } from '../core/wiring/registry'
 import { handshakeError } from './handshake'
 import { PublishError, publisher } from './publisher'
@@ -73,6 +74,13 @@ export function publishHandlers(options: PublishRouteOptions, binding: string, w
     const channel = wired.get(name)
     if (!channel) return handshakeError('INVALID_INPUT', `No channel named "${name}" is wired`)
 
+    try {
+      // Its binding is the router's: a missing one is named as channels() would name it.
+      channelNamespace(c.env ?? {}, binding, 'channels()')
+    } catch (error) {
+      if (error instanceof MissingBindingError) return handshakeError('INTERNAL', error.message)
+      throw error
+    }
     const to = publisher(c.env, { binding, limits })
     try {
       if (params === undefined) return Response.json(await to.broadcast(channel, topic as never, data as never))

@@ -3,9 +3,10 @@ import { checkLimits, type LimitOptions } from '../core/limits'
 import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wiring/channel-definition'
 import { registry } from '../core/wiring/registry'
 import { instancePath } from '../core/wiring/route'
-import { channelNamespace, DEFAULT_BINDING, instanceName } from './addressing'
+import { channelNamespace, DEFAULT_BINDING, instanceName, MissingBindingError } from './addressing'
 import { forwardUpgrade } from './forwarded-upgrade'
 import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
+import { isProbe, isProbePreflight, probeAnswer, probePreflight } from './probe'
 import { publishHandlers, type PublishRouteOptions, type ShellEnv } from './publish-route'
 
 export interface ChannelsOptions extends LimitOptions {
@@ -28,7 +29,9 @@ export interface ChannelsOptions extends LimitOptions {
  * channel instance's Durable Object. Use it as the Worker, or mount it:
  * `app.route('/', channels())`. Handshake problems are answered here, before
  * any socket is accepted: 426 not an upgrade, 403 origin not allowed, 404 no
- * such route (standalone app), 400 bad opening data, 401/403 from `authenticate`.
+ * such route (standalone app), 400 bad opening data, 401/403 from `authenticate`,
+ * 500 no `ChannelObject` binding. A handshake probe (`x-pikku-probe`) gets the
+ * same answers without the upgrade, or 204.
  */
 export function channels(options: ChannelsOptions = {}): Hono<ShellEnv> {
   const binding = options.binding ?? DEFAULT_BINDING
@@ -45,7 +48,12 @@ export function channels(options: ChannelsOptions = {}): Hono<ShellEnv> {
     const authenticate = channel.authenticate ?? options.authenticate
     app.all(channel.route.pattern, (c) => upgrade(c, channel, { binding, limits, allowOrigin, authenticate }))
   }
-  app.notFound((c) => handshakeError('NOT_FOUND', `No channel is wired at ${c.req.path}`))
+  app.notFound((c) => {
+    const request = c.req.raw
+    if (isProbePreflight(request)) return probePreflight(request)
+    const refusal = handshakeError('NOT_FOUND', `No channel is wired at ${c.req.path}`)
+    return isProbe(request) ? probeAnswer(request, refusal) : refusal
+  })
   return app
 }
 
@@ -57,11 +65,30 @@ interface UpgradeRules {
 }
 
 async function upgrade(c: Context<ShellEnv>, channel: ChannelDefinition, rules: UpgradeRules): Promise<Response> {
-  if (c.req.method !== 'GET' || c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+  const request = c.req.raw
+  if (isProbePreflight(request)) return probePreflight(request)
+  const probe = isProbe(request)
+  if (!probe && (c.req.method !== 'GET' || c.req.header('upgrade')?.toLowerCase() !== 'websocket')) {
     return handshakeError('UPGRADE_REQUIRED', `${c.req.path} is the WebSocket channel "${channel.name}"; connect with a GET and "Upgrade: websocket"`, {
       headers: { Upgrade: 'websocket' },
     })
   }
+  const checked = await handshakeChecks(c, channel, rules)
+  // A probe gets what the upgrade would get, short of the upgrade itself.
+  if (probe) return probeAnswer(request, checked instanceof Response ? checked : undefined)
+  if (checked instanceof Response) return checked
+  const { namespace, params, openingInput, session } = checked
+  const path = instancePath(channel.route, params)
+  const stub = namespace.getByName(instanceName(channel.name, path))
+  return stub.fetch(forwardUpgrade(request, { channel: channel.name, path, openingInput, session, limits: rules.limits, binding: rules.binding }))
+}
+
+/**
+ * Everything the router checks before it forwards an upgrade (the origin,
+ * opening data, the authenticator, the binding): the refusal, or what to
+ * forward. Upgrades and probes both run it.
+ */
+async function handshakeChecks(c: Context<ShellEnv>, channel: ChannelDefinition, rules: UpgradeRules) {
   const origin = c.req.header('origin')
   if (origin !== undefined && !rules.allowOrigin(origin)) return handshakeError('FORBIDDEN', `Origin ${origin} may not open this channel`)
   const params = c.req.param() as Record<string, string>
@@ -74,15 +101,12 @@ async function upgrade(c: Context<ShellEnv>, channel: ChannelDefinition, rules: 
   } catch (error) {
     return handshakeErrorFor(error, { event: 'channel.upgrade_failed', fields: { channel: channel.name } })
   }
-  let namespace
   try {
-    namespace = channelNamespace(c.env ?? {}, rules.binding, 'channels()')
+    return { namespace: channelNamespace(c.env ?? {}, rules.binding, 'channels()'), params, openingInput, session }
   } catch (error) {
-    return handshakeError('INTERNAL', (error as Error).message)
+    if (error instanceof MissingBindingError) return handshakeError('INTERNAL', error.message)
+    throw error
   }
-  const path = instancePath(channel.route, params)
-  const stub = namespace.getByName(instanceName(channel.name, path))
-  return stub.fetch(forwardUpgrade(c.req.raw, { channel: channel.name, path, openingInput, session, limits: rules.limits, binding: rules.binding }))
 }
 
 function originCheck(origins: ChannelsOptions['origins']): (origin: string) => boolean {

@@ -11,6 +11,6 @@ export {
   type BuiltInActionMeta,
   type ChannelSource,
 } from './describe'
-export { toAsyncAPI, toAddress, type AsyncAPIOptions, type AsyncAPIDocument } from './asyncapi'
+export { toAsyncAPI, toAddress, type AsyncAPIOptions, type AsyncAPIDocument, type AsyncAPIServer } from './asyncapi'
 export { toJson, type JsonSchema, type JsonValue, type SchemaSide } from './json-schema'
 export { stableStringify } from './stable-stringify'

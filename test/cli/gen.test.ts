@@ -59,6 +59,43 @@ describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
   })
 })
 
+describe('pikku-durable-channels gen --base and --server-url', CLI_TIMEOUT, () => {
+  it('puts the mount path in front of every channel address, and adds the server; deterministically', () => {
+    const args = ['--base', '/ws', '--server-url', 'ws://127.0.0.1:8787']
+    const a = generate(args)
+    const b = generate(args)
+    expect(b.asyncapiText).toBe(a.asyncapiText)
+    expect(a.asyncapi.channels.chat.address).toBe('/ws/chat/{room}')
+    expect(Object.keys(a.asyncapi.channels.chat.parameters)).toStrictEqual(['room'])
+    expect(a.asyncapi.channels.chat.description).toContain('wired at /chat/:room and served under /ws')
+    expect(a.asyncapi.servers).toStrictEqual({ default: { host: '127.0.0.1:8787', protocol: 'ws', description: 'Given to gen with --server-url' } })
+    // The metadata keeps the routes as wired: the mount belongs to the Worker, not to the channel.
+    expect(a.meta.channels[0].route).toBe('/chat/:room')
+    expect(a.result.stderr).toBe('')
+  })
+
+  it('without them: addresses are the routes and there is no servers block, as before', () => {
+    const { asyncapi } = generate()
+    expect(asyncapi.channels.chat.address).toBe('/chat/{room}')
+    expect(asyncapi).not.toHaveProperty('servers')
+  })
+
+  it('takes --base alone (no servers block), and --server-url alone', () => {
+    const based = generate(['--base', '/api/ws/'])
+    expect(based.asyncapi.channels.chat.address).toBe('/api/ws/chat/{room}')
+    expect(based.asyncapi).not.toHaveProperty('servers')
+    const served = generate(['--server-url', 'wss://chat.example.com'])
+    expect(served.asyncapi.channels.chat.address).toBe('/chat/{room}')
+    expect(served.asyncapi.servers.default).toMatchObject({ host: 'chat.example.com', protocol: 'wss' })
+  })
+
+  it('exits 2 on a mount path that is not one', () => {
+    const result = runCli(['gen', '--base', '/ws/:room', '--out', tempDir()])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toContain('--base takes the path channels() is mounted at')
+  })
+})
+
 describe('pikku-durable-channels gen in another project', CLI_TIMEOUT, () => {
   it('loads the project through its installed pikku-durable-channels and names AsyncAPI after its package.json', () => {
     const project = tempProject()

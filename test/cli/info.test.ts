@@ -16,6 +16,21 @@ describe('pikku-durable-channels info channels', CLI_TIMEOUT, () => {
     expect(lines[2]).toMatch(/^chat\s+\/chat\/:room\s+history, send$/)
   })
 
+  it('lists the channels with no subject too: channels is the default', () => {
+    const bare = runCli(['info'])
+    expect(bare.status).toBe(0)
+    expect(bare.stdout).toBe(runCli(['info', 'channels']).stdout)
+  })
+
+  it('shows the routes under the mount path given with --base', () => {
+    const result = runCli(['info', '--base', '/ws'])
+    expect(result.status).toBe(0)
+    expect(result.stdout.trimEnd().split('\n')[2]).toMatch(/^chat\s+\/ws\/chat\/:room\s+history, send$/)
+    const verbose = runCli(['info', 'channels', '--verbose', '--base', '/ws', '--entry', join(FIXTURES, 'kitchen-sink.ts')])
+    expect(verbose.stdout).toMatch(/^todos\s+\/ws\/todos\/:org\/:list/m)
+    expect(verbose.stdout).toMatch(/^a\s+\/ws\/a\s/m)
+  })
+
   it('adds auth, permissions, topics and limits with --verbose', () => {
     const result = runCli(['info', 'channels', '--verbose', '--entry', join(FIXTURES, 'kitchen-sink.ts')])
     expect(result.status).toBe(0)

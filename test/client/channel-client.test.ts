@@ -14,6 +14,8 @@ let fake: ReturnType<typeof fakeWebSocket>
 beforeEach(() => {
   vi.useFakeTimers()
   fake = fakeWebSocket()
+  // No handshake probe unless a test gives one: Node's own fetch would reach for the network.
+  vi.stubGlobal('fetch', undefined)
 })
 
 afterEach(() => {

@@ -169,10 +169,10 @@ describe('subscribe', () => {
 describe('ChannelClientError', () => {
   it('carries the protocol codes plus the client codes', () => {
     expectTypeOf<ChannelClientError['code']>().toEqualTypeOf<ClientErrorCode>()
-    expectTypeOf<ClientErrorCode>().toEqualTypeOf<ErrorCode | 'TIMEOUT' | 'ABORTED' | 'DISCONNECTED' | 'CLOSED' | 'BUFFER_FULL'>()
+    expectTypeOf<ClientErrorCode>().toEqualTypeOf<ErrorCode | 'TIMEOUT' | 'ABORTED' | 'DISCONNECTED' | 'CLOSED' | 'BUFFER_FULL' | 'NOT_FOUND'>()
     expectTypeOf<'INVALID_INPUT'>().toMatchTypeOf<ClientErrorCode>()
     expectTypeOf<ChannelClientError['issues']>().toEqualTypeOf<{ message: string; path?: (string | number)[] }[] | undefined>()
-    expectTypeOf<ChannelClientError['details']>().toEqualTypeOf<{ action?: string; id?: string | number; issues?: { message: string; path?: (string | number)[] }[] }>()
+    expectTypeOf<ChannelClientError['details']>().toEqualTypeOf<{ action?: string; id?: string | number; issues?: { message: string; path?: (string | number)[] }[]; status?: number }>()
   })
 
   it('narrows by code', () => {

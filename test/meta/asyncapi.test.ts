@@ -144,6 +144,20 @@ describe('toAsyncAPI', () => {
     expect(toAsyncAPI(describeChannels([])).info).toMatchObject({ title: 'Channels', version: '0.0.0' })
   })
 
+  it('puts a mount path in front of every address, and writes the servers it is given', () => {
+    const echo = defineChannel({ name: 'echo', route: '/', onMessageWiring: { echo: pikkuChannelFunc({ input: v.string(), func: async (_s, data) => data }) } })
+    const chat = defineChannel({ name: 'chat', route: '/chat/:room', onMessageWiring: {} })
+    const servers = { prod: { host: 'chat.example.com', protocol: 'wss' as const }, dev: { host: '127.0.0.1:8787', protocol: 'ws' as const, description: 'wrangler dev' } }
+    const doc = toAsyncAPI(describeChannels([echo, chat]), { base: '/ws', servers }) as any
+    expectWellFormed(doc)
+    expect(doc.channels.chat.address).toBe('/ws/chat/{room}')
+    expect(doc.channels.echo.address).toBe('/ws')
+    expect(doc.servers).toStrictEqual({ dev: { host: '127.0.0.1:8787', protocol: 'ws', description: 'wrangler dev' }, prod: { host: 'chat.example.com', protocol: 'wss' } })
+    expect(Object.keys(doc.servers)).toStrictEqual(['dev', 'prod'])
+    expect(toAsyncAPI(describeChannels([chat]), { servers: {} })).not.toHaveProperty('servers')
+    for (const base of ['ws', '/ws/', '/ws/:room', '/a?b', '/{x}']) expect(() => toAsyncAPI(describeChannels([chat]), { base }), base).toThrow(TypeError)
+  })
+
   it('turns route parameters into address parameters', () => {
     expect(toAddress('/chat/:room')).toBe('/chat/{room}')
     expect(toAddress('/a/:b/c/:d_1')).toBe('/a/{b}/c/{d_1}')

@@ -1,6 +1,8 @@
 import { Hono } from 'hono'
 import * as v from 'valibot'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { MissingBindingError } from '../../src/cloudflare/addressing'
+import { publisher } from '../../src/cloudflare/publisher'
 import { channels } from '../../src/cloudflare/router'
 import { wireChannel } from '../../src/core/wiring/wire'
 
@@ -14,7 +16,7 @@ wireChannel({
 })
 wireChannel({ name: 'lobby', route: '/chat/lobby', onMessage }) // static, wired after the parameter route
 wireChannel({ name: 'top', route: '/games/top', onMessage }) // static, wired before the parameter route
-wireChannel({ name: 'game', route: '/games/:game', onMessage })
+const gameChannel = wireChannel({ name: 'game', route: '/games/:game', onMessage, topics: { moves: {} } })
 
 /** A Durable Object namespace that records what reaches it. */
 function fakeNamespace() {
@@ -132,12 +134,67 @@ describe('channels()', () => {
     expect(forwarded[0]!.request.headers.get('x-pikku-path')).toBe('/chat/general')
   })
 
-  it('answers 500 naming the binding when it is missing', async () => {
+  it('answers 500 naming both fixes when the binding is missing', async () => {
     const response = await channels().fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), {})
     expect(response.status).toBe(500)
-    const body = (await response.json()) as { error: { code: string; message: string } }
-    expect(body.error.code).toBe('INTERNAL')
-    expect(body.error.message).toContain('"CHANNELS"')
+    expect(await response.json()).toStrictEqual({
+      error: {
+        code: 'INTERNAL',
+        message: 'channels(): no Durable Object binding "CHANNELS" in env. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"); env has no Durable Object bindings at all',
+      },
+    })
+  })
+
+  it('names the Durable Object bindings env does have, and logs the problem once, not per request', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const env = {
+      CHANNEL: fakeNamespace(),
+      OTHER_OBJECTS: { idFromName: () => undefined },
+      KV: { get: async () => null },
+      SERVICE: { fetch: async () => new Response(), getByName: () => undefined }, // a service binding answers any name
+      SECRET: 'x',
+      NOTHING: null,
+    }
+    const app = channels()
+    const expected =
+      'channels(): no Durable Object binding "CHANNELS" in env. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"), ' +
+      "or use one env has (CHANNEL, OTHER_OBJECTS): channels({ binding: 'CHANNEL' })"
+    for (let i = 0; i < 3; i++) {
+      const response = await app.fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), env)
+      expect(response.status).toBe(500)
+      expect(await response.json()).toStrictEqual({ error: { code: 'INTERNAL', message: expected } })
+    }
+    expect(errors).toHaveBeenCalledTimes(1)
+    expect(JSON.parse(String(errors.mock.calls[0]![0]))).toStrictEqual({
+      level: 'error',
+      message: 'channel.binding_missing',
+      binding: 'CHANNELS',
+      found: ['CHANNEL', 'OTHER_OBJECTS'],
+      problem: expected,
+    })
+    errors.mockRestore()
+  })
+
+  it('says when the binding is there but is not a Durable Object namespace', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const response = await channels({ binding: 'CHANNELS' }).fetch(new Request('https://example.com/chat/general', { headers: UPGRADE }), { CHANNELS: 'a var', REAL: fakeNamespace() })
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe(
+      'channels(): env.CHANNELS is not a Durable Object binding. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"), ' +
+        "or use the one env has: channels({ binding: 'REAL' })",
+    )
+    vi.restoreAllMocks()
+  })
+
+  it("the publisher names its own option for another binding", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const send = publisher({ CHANNEL: fakeNamespace() }).publish(gameChannel, { game: 'chess' }, 'moves' as never, {} as never)
+    await expect(send).rejects.toThrow(
+      new MissingBindingError(
+        'publisher: no Durable Object binding "CHANNELS" in env. Fix: bind ChannelObject as CHANNELS in wrangler.toml ([[durable_objects.bindings]] name = "CHANNELS"), ' +
+          "or use the one env has: publisher(env, { binding: 'CHANNEL' })",
+      ),
+    )
+    vi.restoreAllMocks()
   })
 
   it('uses the binding named in the options', async () => {
@@ -229,5 +286,101 @@ describe('channels() handshake protection', () => {
   it('rejects bad options when it is built', () => {
     expect(() => channels({ maxMessageSize: 0 })).toThrow('channels(): maxMessageSize must be a whole number from 1 to 33554432')
     expect(() => channels({ origins: 'https://a.example' as never })).toThrow('channels(): origins must be an array')
+  })
+})
+
+const PROBE = { 'x-pikku-probe': '1' }
+
+describe('channels() handshake probe', () => {
+  it('answers 204 when the upgrade would be accepted, and forwards nothing', async () => {
+    const { response, forwarded } = await request('/chat/general?name=ada', { headers: PROBE })
+    expect(response.status).toBe(204)
+    expect(await response.text()).toBe('')
+    expect(forwarded).toStrictEqual([])
+  })
+
+  it('answers what the upgrade would get: bad opening data, an unknown path, a refused origin', async () => {
+    const invalid = await request('/chat/general?name=x', { headers: PROBE })
+    expect(invalid.response.status).toBe(400)
+    expect(await invalid.response.json()).toStrictEqual({
+      error: { code: 'INVALID_INPUT', message: 'Opening data is invalid: Name is too short', issues: [{ message: 'Name is too short', path: ['name'] }] },
+    })
+    const nowhere = await request('/nowhere', { headers: PROBE })
+    expect(nowhere.response.status).toBe(404)
+    expect(await nowhere.response.json()).toStrictEqual({ error: { code: 'NOT_FOUND', message: 'No channel is wired at /nowhere' } })
+    const app = channels({ origins: ['https://app.example.com'] })
+    const evil = await request('/chat/general', { headers: { ...PROBE, Origin: 'https://evil.example.com' } }, app)
+    expect(evil.response.status).toBe(403)
+    expect(await evil.response.json()).toStrictEqual({ error: { code: 'FORBIDDEN', message: 'Origin https://evil.example.com may not open this channel' } })
+    for (const probed of [invalid, nowhere, evil]) expect(probed.forwarded).toStrictEqual([])
+  })
+
+  it.each([
+    ['UNAUTHENTICATED', 401],
+    ['FORBIDDEN', 403],
+  ] as const)('runs the authenticator on the probe request as on the upgrade: %s is %i', async (code, status) => {
+    const { ChannelError } = await import('../../src/core/errors')
+    const seen: (string | null)[] = []
+    const app = channels({
+      authenticate: async (req) => {
+        seen.push(req.headers.get('cookie'))
+        throw new ChannelError(code, 'No entry')
+      },
+    })
+    const { response, forwarded } = await request('/chat/general', { headers: { ...PROBE, Cookie: 'session=s1' } }, app)
+    expect(response.status).toBe(status)
+    expect(await response.json()).toStrictEqual({ error: { code, message: 'No entry' } })
+    expect(seen).toStrictEqual(['session=s1'])
+    expect(forwarded).toStrictEqual([])
+  })
+
+  it('answers a missing binding with its 500, and an authenticator crash with Internal error', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    const unbound = await channels().fetch(new Request('https://example.com/chat/general', { headers: PROBE }), {})
+    expect(unbound.status).toBe(500)
+    expect(((await unbound.json()) as { error: { message: string } }).error.message).toContain('bind ChannelObject as CHANNELS in wrangler.toml')
+    const crashing = channels({
+      authenticate: async () => {
+        throw new Error('database down')
+      },
+    })
+    const crashed = await request('/chat/general', { headers: PROBE }, crashing)
+    expect(crashed.response.status).toBe(500)
+    expect(await crashed.response.json()).toStrictEqual({ error: { code: 'INTERNAL', message: 'Internal error' } })
+    vi.restoreAllMocks()
+  })
+
+  it('is only a GET with the probe header: anything else that is not an upgrade still gets 426', async () => {
+    for (const init of [{}, { method: 'POST', headers: PROBE }, { method: 'OPTIONS' }]) {
+      const { response } = await request('/chat/general', init)
+      expect(response.status).toBe(426)
+    }
+  })
+
+  it('lets a page on another origin read the answer: CORS headers, and its preflight answered, unknown paths included', async () => {
+    const app = channels({ origins: ['https://app.example.com'] })
+    const origin = { Origin: 'https://app.example.com' }
+    for (const path of ['/chat/general', '/nowhere']) {
+      const preflight = await request(path, { method: 'OPTIONS', headers: { ...origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'X-Pikku-Probe' } }, app)
+      expect(preflight.response.status).toBe(204)
+      expect(Object.fromEntries(preflight.response.headers)).toMatchObject({
+        'access-control-allow-origin': 'https://app.example.com',
+        'access-control-allow-credentials': 'true',
+        'access-control-allow-methods': 'GET',
+        'access-control-allow-headers': 'x-pikku-probe',
+        vary: 'Origin',
+      })
+    }
+    const accepted = await request('/chat/general', { headers: { ...PROBE, ...origin } }, app)
+    expect(accepted.response.status).toBe(204)
+    expect(accepted.response.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(accepted.response.headers.get('access-control-allow-credentials')).toBe('true')
+    const missing = await request('/nowhere', { headers: { ...PROBE, ...origin } }, app)
+    expect(missing.response.status).toBe(404)
+    expect(missing.response.headers.get('access-control-allow-origin')).toBe('https://app.example.com')
+    expect(missing.response.headers.get('content-type')).toContain('application/json')
+    // A same-origin probe has no Origin, and needs no CORS headers.
+    const plain = await request('/chat/general', { headers: PROBE }, app)
+    expect(plain.response.headers.get('access-control-allow-origin')).toBeNull()
   })
 })

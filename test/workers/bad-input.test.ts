@@ -23,17 +23,22 @@ async function stillFine(victim: TestSocket, bystander: TestSocket) {
   expect((await bystander.call('echo', 1)).data).toBe(1)
 }
 
+/** What an unknown action's error lists: the lab channel's actions. */
+const LAB_ACTIONS = 'Actions: boom, bytes, deny, echo, kick, login, logout, rpcSecret, secret, strict, whoami'
+
 const cases: [string, unknown, Record<string, unknown>][] = [
   ['not JSON', '{"action": "echo", ', { type: 'error', error: { code: 'BAD_MESSAGE', message: 'Frame is not valid JSON' } }],
   ['JSON that is not an object', '[1,2,3]', { type: 'error', error: { code: 'BAD_MESSAGE', message: 'Frame must be a JSON object' } }],
   ['JSON null', 'null', { type: 'error', error: { code: 'BAD_MESSAGE', message: 'Frame must be a JSON object' } }],
   ['no action', { id: 'n1', data: {} }, { type: 'error', id: 'n1', error: { code: 'BAD_MESSAGE', message: 'Frame has no "action"' } }],
   ['an action that is not a string', { action: 42, id: 'n2' }, { type: 'error', id: 'n2', error: { code: 'BAD_MESSAGE', message: '"action" must be a non-empty string' } }],
-  ['an unknown action', { action: 'fly', id: 'u1' }, { type: 'error', action: 'fly', id: 'u1', error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "fly"' } }],
-  ['toString', { action: 'toString', id: 'p1' }, { type: 'error', action: 'toString', id: 'p1', error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "toString"' } }],
-  ['__proto__', '{"action":"__proto__","id":"p2"}', { type: 'error', action: '__proto__', id: 'p2', error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "__proto__"' } }],
-  ['constructor', { action: 'constructor', id: 'p3' }, { type: 'error', action: 'constructor', id: 'p3', error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "constructor"' } }],
-  ['an unknown built-in', { action: '$teleport', id: 'r1' }, { type: 'error', action: '$teleport', id: 'r1', error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$teleport"' } }],
+  ['an unknown action', { action: 'fly', id: 'u1' }, { type: 'error', action: 'fly', id: 'u1', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "fly". ${LAB_ACTIONS}` } }],
+  ['toString', { action: 'toString', id: 'p1' }, { type: 'error', action: 'toString', id: 'p1', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "toString". ${LAB_ACTIONS}` } }],
+  ['__proto__', '{"action":"__proto__","id":"p2"}', { type: 'error', action: '__proto__', id: 'p2', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "__proto__". ${LAB_ACTIONS}` } }],
+  ['constructor', { action: 'constructor', id: 'p3' }, { type: 'error', action: 'constructor', id: 'p3', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "constructor". ${LAB_ACTIONS}` } }],
+  ['a typo of an action', { action: 'ecko', id: 'u2' }, { type: 'error', action: 'ecko', id: 'u2', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "ecko"; did you mean "echo"? ${LAB_ACTIONS}` } }],
+  ['a typo of a built-in', { action: '$subscrib', id: 'r2' }, { type: 'error', action: '$subscrib', id: 'r2', error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$subscrib"; did you mean "$subscribe"? Built-in actions: $ping, $subscribe, $unsubscribe' } }],
+  ['an unknown built-in', { action: '$teleport', id: 'r1' }, { type: 'error', action: '$teleport', id: 'r1', error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$teleport". Built-in actions: $ping, $subscribe, $unsubscribe' } }],
   [
     'input failing its schema',
     { action: 'strict', id: 's1', data: { n: 'two' } },

@@ -22,6 +22,20 @@ describe('handshake failures are answered before any socket is accepted', () => 
     expect((await request('/lab/one/', { headers: upgrade })).status).toBe(404)
   })
 
+  it('a handshake probe gets what the upgrade would, without a socket: 204, 403, 404', async () => {
+    const probe = { 'x-pikku-probe': '1' }
+    const accepted = await request('/lab/probed', { headers: probe })
+    expect(accepted.status).toBe(204)
+    expect(accepted.webSocket).toBeNull()
+    const evil = await request('/lab/probed', { headers: { ...probe, Origin: 'https://evil.example' } })
+    expect(evil.status).toBe(403)
+    expect(evil.headers.get('access-control-allow-origin')).toBe('https://evil.example')
+    expect(await evil.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'Origin https://evil.example may not open this channel' } })
+    expect((await request('/nowhere', { headers: probe })).status).toBe(404)
+    // The probe reached no object: the instance has no sockets.
+    expect(await runInDurableObject(instance('lab', '/lab/probed'), (_object, state) => state.getWebSockets().length)).toBe(0)
+  })
+
   it('ChannelObject refuses requests that did not come through the router', async () => {
     const response = await instance('lab', '/lab/direct').fetch('http://do/lab/direct', { headers: upgrade })
     expect(response.status).toBe(400)

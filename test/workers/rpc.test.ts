@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SESSION_REQUIRED } from '../../src/core/runtime/call'
 import { TestSocket } from './support/test-socket'
 
 const room = () => `c${crypto.randomUUID().slice(0, 8)}`
@@ -6,7 +7,7 @@ const room = () => `c${crypto.randomUUID().slice(0, 8)}`
 describe('services.rpc.invoke applies the invoked function’s own rules', () => {
   it('its auth: a pikkuFunc needs a session even when the calling action does not', async () => {
     const { socket } = await TestSocket.join(`/lab/${room()}`)
-    expect((await socket.call('rpcSecret', {}, 1)).error).toEqual({ code: 'UNAUTHENTICATED', message: 'This call needs a session' })
+    expect((await socket.call('rpcSecret', {}, 1)).error).toEqual({ code: 'UNAUTHENTICATED', message: SESSION_REQUIRED })
     await socket.call('login', { user: 'ada' })
     expect((await socket.call('rpcSecret', { note: 'hi' }, 2)).data).toEqual({ user: { user: 'ada' }, note: 'hi' })
   })

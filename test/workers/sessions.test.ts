@@ -1,5 +1,6 @@
 import { evictDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
+import { SESSION_REQUIRED } from '../../src/core/runtime/call'
 import { instance, request, TestSocket } from './support/test-socket'
 
 const room = () => `s${crypto.randomUUID().slice(0, 8)}`
@@ -9,7 +10,7 @@ describe('sessions set in handlers', () => {
   it('take effect on the next message, survive eviction, and clear; another user takes over at once', async () => {
     const r = room()
     const { socket } = await TestSocket.join(`/vault/${r}`)
-    expect((await socket.call('me', undefined, 'm1')).error).toEqual({ code: 'UNAUTHENTICATED', message: 'This call needs a session' })
+    expect((await socket.call('me', undefined, 'm1')).error).toEqual({ code: 'UNAUTHENTICATED', message: SESSION_REQUIRED })
 
     expect((await socket.call('login', { token: 'ada-token' })).data).toEqual({ userId: 'ada' })
     expect((await socket.call('me')).data).toEqual({ userId: 'ada', roles: ['admin', 'writer'] })
@@ -29,7 +30,7 @@ describe('sessions set in handlers', () => {
   it('an unauthenticated call gets exactly one error frame with its action and id', async () => {
     const { socket } = await TestSocket.join(`/vault/${room()}`)
     socket.send({ action: 'me', id: 'only-one' })
-    expect(await socket.next()).toEqual({ type: 'error', action: 'me', id: 'only-one', error: { code: 'UNAUTHENTICATED', message: 'This call needs a session' } })
+    expect(await socket.next()).toEqual({ type: 'error', action: 'me', id: 'only-one', error: { code: 'UNAUTHENTICATED', message: SESSION_REQUIRED } })
     await socket.expectSilence()
   })
 

@@ -36,3 +36,15 @@ export interface HandshakeErrorBody {
 export function handshakeCodeOf(code: ErrorCode): HandshakeErrorCode {
   return code === 'INVALID_INPUT' || code === 'UNAUTHENTICATED' || code === 'FORBIDDEN' ? code : 'INTERNAL'
 }
+
+/**
+ * The header of a handshake probe. A browser cannot see why an upgrade was
+ * refused (the socket just closes, 1006), so a client whose connection closed
+ * before its welcome sends a plain `GET` of the same URL with this header:
+ * the router runs the checks it runs for an upgrade, without upgrading, and
+ * answers their refusal, or 204 when the upgrade would be accepted.
+ */
+export const PROBE_HEADER = 'x-pikku-probe'
+
+/** The probe answers that retrying cannot change, by status: a client stops on these. */
+export const FINAL_PROBE_STATUS = { 400: 'INVALID_INPUT', 401: 'UNAUTHENTICATED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' } as const satisfies Record<number, HandshakeErrorCode>

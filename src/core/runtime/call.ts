@@ -4,6 +4,13 @@ import type { Interaction, Permissions, PikkuFunction, PikkuMiddleware, Services
 import { runMiddleware } from './middleware'
 import { checkPermissions } from './permission'
 
+/**
+ * What a call without the session it needs is told: how to give it one, and
+ * how to say it needs none (the channel's `auth` defaults to true).
+ */
+export const SESSION_REQUIRED =
+  'This call needs a session: set one with wire.setSession(...) or services.setSession(...), or in an upgrade authenticate; or mark the channel or action auth: false'
+
 /** The rules a call runs under, decided by the wiring. */
 export interface CallRules {
   readonly auth: boolean
@@ -39,7 +46,7 @@ export function callFunction(func: PikkuFunction, data: unknown, rules: CallRule
  */
 function run(func: PikkuFunction, data: unknown, rules: CallRules, scope: CallScope, interaction: () => Interaction): Promise<unknown> {
   try {
-    if (rules.auth && scope.wire.session === undefined) throw new ChannelError('UNAUTHENTICATED', 'This call needs a session')
+    if (rules.auth && scope.wire.session === undefined) throw new ChannelError('UNAUTHENTICATED', SESSION_REQUIRED)
     const schema = func.input
     if (rules.permissions || func.output || (schema && !isSyncValibot(schema))) return checkedRun(func, data, rules, scope, interaction)
     const input = schema ? parseSync(schema, data, 'Input') : data

@@ -1,43 +1,28 @@
 import { ChannelError, INTERNAL_ERROR } from '../errors'
 import { EventHub } from '../event-hub/event-hub'
-import type { GlobalBridge } from '../event-hub/global-bridge'
-import type { Delivery, HubStore } from '../event-hub/hub-store'
+import type { Delivery } from '../event-hub/hub-store'
 import { resolveLimits } from '../limits'
 import { replayedEvent, type PreparedEvent } from '../event-hub/prepared-event'
 import type { Logger } from '../logger'
-import { isBuiltInName } from '../protocol/actions'
+import { BUILT_IN_ACTIONS, isBuiltInName } from '../protocol/actions'
 import { CloseCode, closeCodeFor, isSendableCloseCode } from '../protocol/close'
 import type { ErrorPayload, RequestId } from '../protocol/frames'
 import { FrameError } from '../protocol/parse'
 import type { WireFormat } from '../protocol/wire-format'
 import { wireFormatFor } from '../protocol/wires'
-import { truncate } from '../truncate'
-import type { Interaction, PikkuChannelMiddleware, PikkuFunction } from '../types'
+import type { Interaction, PikkuFunction } from '../types'
 import type { ChannelDefinition, ResolvedHandler } from '../wiring/channel-definition'
 import { admit, refusalFrame } from './admission'
 import { subscriptionActions, type BuiltInAction } from './built-in-actions'
 import { callFunction } from './call'
 import type { Connection } from './connection'
 import { Outbound } from './outbound'
+import type { RuntimeOptions, SingletonServices } from './runtime-options'
 import { createScope, type ConnectionHost } from './scope'
 import { SubscriptionCallbacks } from './subscription-callbacks'
+import { unknownAction } from './unknown-action'
 
-/** The app's singleton services plus the logger every handler gets. */
-export type SingletonServices = Record<string, unknown> & { logger: Logger }
-
-/** What a host gives the runtime beyond the channel and its services: nothing is read from global state. */
-export interface RuntimeOptions {
-  /** Where EventHub state lives: the object's SQLite in production, a `MemoryHubStore` in tests. */
-  hubStore: HubStore
-  /** The channel's channel middleware, in order: tagged (`addChannelMiddleware`) first, then its own. */
-  channelMiddleware: readonly PikkuChannelMiddleware[]
-  /** Functions `services.rpc.invoke` can call (`wireRPC`). */
-  functions: ReadonlyMap<string, PikkuFunction>
-  /** Finds a connection of this instance by channel id, for ones not seen since the last wake. */
-  findConnection?: (channelId: string) => Connection | undefined
-  /** Cross-instance fan-out for global topics. */
-  global?: GlobalBridge
-}
+export type { RuntimeOptions, SingletonServices } from './runtime-options'
 
 const DONE = Promise.resolve()
 
@@ -51,6 +36,7 @@ const DONE = Promise.resolve()
 export class ChannelRuntime implements ConnectionHost {
   readonly hub: EventHub
   readonly functions: ReadonlyMap<string, PikkuFunction>
+  readonly missingService: ((key: string) => Error) | undefined
   readonly callbacks = new SubscriptionCallbacks()
   readonly logger: Logger
   readonly #outbound: Outbound
@@ -69,6 +55,7 @@ export class ChannelRuntime implements ConnectionHost {
   ) {
     this.logger = singletons.logger
     this.functions = options.functions
+    this.missingService = options.missingService
     this.#findConnection = options.findConnection
     this.#wire = wireFormatFor(channel.protocol, channel.routingKey, channel.actions)
     this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, this.#wire, {
@@ -219,7 +206,7 @@ export class ChannelRuntime implements ConnectionHost {
     }
     const target = (action === undefined ? undefined : channel.actions.get(action)) ?? channel.onMessage
     if (!target) {
-      conn.send(wire.error(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown action "${truncate(action!)}"` }))
+      conn.send(wire.error(action, id, unknownAction(action!, channel.actions)))
       return
     }
     let result: unknown
@@ -255,7 +242,7 @@ export class ChannelRuntime implements ConnectionHost {
   async #builtIn(conn: Connection, action: string, id: RequestId | undefined, input: unknown): Promise<void> {
     if (action === '$ping') return conn.send(this.#wire.pong(id))
     const builtIn = this.#builtIns.get(action)
-    if (!builtIn) return conn.send(this.#wire.error(action, id, { code: 'UNKNOWN_ACTION', message: `Unknown built-in action "${truncate(action)}"` }))
+    if (!builtIn) return conn.send(this.#wire.error(action, id, unknownAction(action, BUILT_IN_ACTIONS, 'built-in action')))
     let result: unknown
     try {
       const { data, rules } = await builtIn.prepare(input, conn.record.channelId)

@@ -2,6 +2,7 @@ import type { AppSession, ChannelHandle, ChannelServices, Interaction, PikkuFunc
 import type { CallScope } from './call'
 import type { Connection } from './connection'
 import { eventHubService, type EventHubHost } from './event-hub-service'
+import { guardServices } from './missing-services'
 import { createRPC } from './rpc'
 
 /** What a connection's services delegate to: the runtime that hosts it. */
@@ -10,6 +11,8 @@ export interface ConnectionHost extends EventHubHost {
   readonly singletons: Record<string, unknown>
   /** Functions `services.rpc` can invoke. */
   readonly functions: ReadonlyMap<string, PikkuFunction>
+  /** Set when no services were registered: reading a missing service throws this (see `guardServices`). */
+  readonly missingService?: ((key: string) => Error) | undefined
   send(conn: Connection, data: unknown, isBinary?: boolean): void | Promise<void>
   close(conn: Connection, code?: number, reason?: string): Promise<void>
 }
@@ -55,7 +58,7 @@ export function createScope(host: ConnectionHost, conn: Connection): CallScope &
     setSession: wire.setSession,
     clearSession: wire.clearSession,
   } as unknown as ChannelServices
-  const scope = { services, wire }
+  const scope = { services: host.missingService ? guardServices(services, host.missingService) : services, wire }
   services.rpc = createRPC(host.functions, () => scope, rpcInteraction)
   return scope
 }

@@ -8,11 +8,12 @@ export function toAddress(route: string): string {
 }
 
 /** The `channels.<id>` entry: where a client connects, how, and the messages the channel carries. */
-export function channelEntry(channel: ChannelMeta, messages: { [id: string]: JsonValue }): JsonValue {
+export function channelEntry(channel: ChannelMeta, messages: { [id: string]: JsonValue }, base = ''): JsonValue {
   return {
-    address: toAddress(channel.route),
+    // Mounted, a channel at `/` answers at the mount path itself (Hono joins `/ws` and `/` as `/ws`).
+    address: toAddress(base !== '' && channel.route === '/' ? base : base + channel.route),
     title: channel.name,
-    description: channelDescription(channel),
+    description: channelDescription(channel, base),
     // AsyncAPI requires a parameter for every `{name}` of the address, and no other.
     ...(channel.params.length > 0 ? { parameters: Object.fromEntries(channel.params.map((param) => [param, { description: `Path parameter ":${param}" of ${channel.route}; part of the opening data.` }])) } : {}),
     messages,
@@ -20,8 +21,8 @@ export function channelEntry(channel: ChannelMeta, messages: { [id: string]: Jso
   }
 }
 
-function channelDescription(channel: ChannelMeta): string {
-  const lines = [`Channel "${channel.name}", wired at ${channel.route}: one instance (Durable Object) per filled-in route.`]
+function channelDescription(channel: ChannelMeta, base: string): string {
+  const lines = [`Channel "${channel.name}", wired at ${channel.route}${base ? ` and served under ${base}` : ''}: one instance (Durable Object) per filled-in route.`]
   lines.push(channel.auth ? 'Messages need a session unless an action says otherwise.' : 'Messages need no session unless an action says otherwise.')
   if (channel.routingKey !== 'action') lines.push(`Actions are named by the "${channel.routingKey}" field; built-in $ actions always by "action".`)
   // The messages below describe protocol v1's envelopes; a Pikku-mode channel frames the same payloads its own way.

@@ -15,6 +15,8 @@ export interface DocumentParts {
   readonly envelopes: Envelopes
   /** The `$` actions, answered on every channel. */
   readonly builtInActions: readonly BuiltInActionMeta[]
+  /** The path `channels()` is mounted at, in front of every address ('' for none). */
+  readonly base: string
 }
 
 /** A message of this channel, with the channel-local reference operations use. */
@@ -90,7 +92,7 @@ class ChannelWriter {
     })
     this.#operation('binary.receive', 'receive', 'Binary frames', [binary])
     if (handlers.onBinaryMessage) this.#operation('binary.send', 'send', 'Binary frames to onBinaryMessage', [binary], [binary, error])
-    this.#doc.channels.set(this.#id, channelEntry(this.#channel, this.#messages.toObject()))
+    this.#doc.channels.set(this.#id, channelEntry(this.#channel, this.#messages.toObject(), this.#doc.base))
   }
 
   #action(action: ActionMeta, name: string): void {

@@ -15,7 +15,25 @@ export interface AsyncAPIOptions {
   version?: string
   /** Prepended to the generated `info.description`. */
   description?: string
+  /**
+   * The path `channels()` is mounted at, when it is (`app.route('/ws', channels())`
+   * is `'/ws'`): put in front of every channel's address, so that an address is
+   * the URL's path. Starts with `/`, no trailing `/`.
+   */
+  base?: string
+  /** The document's `servers`: where clients connect, e.g. `{ production: { host: 'chat.example.com', protocol: 'wss' } }`. */
+  servers?: { [name: string]: AsyncAPIServer }
 }
+
+/** An AsyncAPI 3 server for channels: host (with port) and WebSocket scheme. */
+export interface AsyncAPIServer {
+  host: string
+  protocol: 'ws' | 'wss'
+  description?: string
+}
+
+/** What a mount path may be: segments without route syntax (`:`, `{}`), queries or fragments. */
+const BASE = /^(\/[A-Za-z0-9._~%!$&'()*+,;=@-]+)+$/
 
 /** An AsyncAPI 3.0.0 document, as plain JSON. */
 export type AsyncAPIDocument = { asyncapi: '3.0.0' } & { [key: string]: JsonValue }
@@ -34,6 +52,8 @@ export type AsyncAPIDocument = { asyncapi: '3.0.0' } & { [key: string]: JsonValu
  * schemas of inputs, results and events.
  */
 export function toAsyncAPI(meta: ChannelsMeta, options: AsyncAPIOptions = {}): AsyncAPIDocument {
+  const base = options.base ?? ''
+  if (base !== '' && !BASE.test(base)) throw new TypeError(`toAsyncAPI: base must be a path like "/ws" (no trailing "/", ":", "{", "?" or "#"), got "${base}"`)
   const schemas = new SchemaComponents()
   const doc: DocumentParts = {
     schemas,
@@ -43,6 +63,7 @@ export function toAsyncAPI(meta: ChannelsMeta, options: AsyncAPIOptions = {}): A
     operations: new IdMap(),
     channels: new IdMap(),
     builtInActions: meta.builtInActions,
+    base,
   }
   for (const channel of meta.channels) addChannel(doc, channel)
 
@@ -54,9 +75,22 @@ export function toAsyncAPI(meta: ChannelsMeta, options: AsyncAPIOptions = {}): A
       version: options.version ?? '0.0.0',
       description: `${intro}Wire protocol v1 of pikku-durable-channels (see PROTOCOL.md), from the client's side: \`send\` operations are frames the client sends, \`receive\` operations frames it is sent. Every text frame is one JSON object.`,
     },
+    ...(options.servers && Object.keys(options.servers).length > 0 ? { servers: serversOf(options.servers) } : {}),
     defaultContentType: 'application/json',
     channels: doc.channels.toObject(),
     operations: doc.operations.toObject(),
     components: { schemas: schemas.toObject(), messages: doc.messages.toObject() },
   }
+}
+
+/** The servers as AsyncAPI has them, keys sorted (the document is deterministic). */
+function serversOf(servers: { [name: string]: AsyncAPIServer }): { [name: string]: JsonValue } {
+  return Object.fromEntries(
+    Object.keys(servers)
+      .sort()
+      .map((name) => {
+        const { host, protocol, description } = servers[name]!
+        return [name, { host, protocol, ...(description === undefined ? {} : { description }) }]
+      }),
+  )
 }

@@ -4,6 +4,7 @@ import { checkPermissions, pikkuPermission } from '../../../src/core/runtime/per
 import type { PikkuPermission, Services, Wire } from '../../../src/core/types'
 import { pikkuChannelFunc } from '../../../src/core/wiring/function'
 import { openChannel } from '../support/harness'
+import { SESSION_REQUIRED } from '../../../src/core/runtime/call'
 
 const allow = pikkuPermission(async () => true)
 const deny = pikkuPermission(() => false)
@@ -56,7 +57,7 @@ describe('permissions on a channel action', () => {
   it('checks authentication before permissions', async () => {
     const { send } = await openChannel({ onMessageWiring: { rename: { func: rename, permissions: { never: deny } }, login } })
     expect(await send({ action: 'rename', id: 1, room: 'ada' })).toStrictEqual([
-      { type: 'error', action: 'rename', id: 1, error: { code: 'UNAUTHENTICATED', message: 'This call needs a session' } },
+      { type: 'error', action: 'rename', id: 1, error: { code: 'UNAUTHENTICATED', message: SESSION_REQUIRED } },
     ])
   })
 })

@@ -155,7 +155,7 @@ describe('Pikku wire mode: actions', () => {
     expect(logger.entries.some((entry) => entry.message === 'channel.handler_failed')).toBe(true)
     const unknown = route.next('nope')
     route.send('nope', {})
-    expect(await unknown).toStrictEqual({ action: 'nope', error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "nope"' } })
+    expect(await unknown).toStrictEqual({ action: 'nope', error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "nope". Actions: boom, count, deny, echo, list, login, nothing, pub, pubBytes, say, secret, strict, sub, subCallback' } })
   })
 
   it('sends a frame with no readable action, on a channel without onMessage, `{ error }` alone', async () => {

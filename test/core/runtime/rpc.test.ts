@@ -4,6 +4,7 @@ import type { Interaction, Services, Wire } from '../../../src/core/types'
 import { pikkuFunc, pikkuSessionlessFunc } from '../../../src/core/wiring/function'
 import { wireRPC } from '../../../src/core/wiring/wire'
 import { openChannel } from '../support/harness'
+import { SESSION_REQUIRED } from '../../../src/core/runtime/call'
 
 const seen: string[] = []
 
@@ -58,7 +59,7 @@ describe('services.rpc.invoke', () => {
 
   it("applies the invoked function's auth, with the caller's session", async () => {
     const { send } = await openChannel(channel, { functions })
-    expect(await send(call(1, 'secret'))).toStrictEqual([error(1, 'UNAUTHENTICATED', 'This call needs a session')])
+    expect(await send(call(1, 'secret'))).toStrictEqual([error(1, 'UNAUTHENTICATED', SESSION_REQUIRED)])
     await send({ action: 'login' })
     expect(await send(call(2, 'secret'))).toStrictEqual([{ type: 'reply', action: 'call', id: 2, data: 'for ada' }])
   })

@@ -8,6 +8,7 @@ import { pikkuPermission } from '../../../src/core/runtime/permission'
 import type { ChannelEvent, ChannelServices } from '../../../src/core/types'
 import { pikkuChannelFunc } from '../../../src/core/wiring/function'
 import { connectionRecord, FakeSocket, openChannel, type OpenOptions } from '../support/harness'
+import { SESSION_REQUIRED } from '../../../src/core/runtime/call'
 
 const isAdmin = pikkuPermission(async (_services, _data, wire) => (wire.session as { role?: string } | undefined)?.role === 'admin')
 
@@ -364,10 +365,10 @@ describe('topic auth and permissions', () => {
   it('a topic inherits the channel’s auth; without a session, UNAUTHENTICATED', async () => {
     const { a, store } = await twoConnections({ auth: true })
     expect(await a.send({ action: '$subscribe', id: 1, topic: 'alerts:x' })).toStrictEqual([
-      { type: 'error', action: '$subscribe', id: 1, error: { code: 'UNAUTHENTICATED', message: 'This call needs a session' } },
+      { type: 'error', action: '$subscribe', id: 1, error: { code: 'UNAUTHENTICATED', message: SESSION_REQUIRED } },
     ])
     expect(await a.send({ action: '$unsubscribe', id: 2, topic: 'alerts:x' })).toStrictEqual([
-      { type: 'error', action: '$unsubscribe', id: 2, error: { code: 'UNAUTHENTICATED', message: 'This call needs a session' } },
+      { type: 'error', action: '$unsubscribe', id: 2, error: { code: 'UNAUTHENTICATED', message: SESSION_REQUIRED } },
     ])
     expect(store.subscriptions.size).toBe(0)
     // auth: false on the topic wins over the channel.
@@ -383,7 +384,7 @@ describe('topic auth and permissions', () => {
   it('auth: true on a topic wins over a channel without auth', async () => {
     const { a } = await twoConnections({ auth: false })
     expect(await a.send({ action: '$subscribe', id: 1, topic: 'locked' })).toStrictEqual([
-      { type: 'error', action: '$subscribe', id: 1, error: { code: 'UNAUTHENTICATED', message: 'This call needs a session' } },
+      { type: 'error', action: '$subscribe', id: 1, error: { code: 'UNAUTHENTICATED', message: SESSION_REQUIRED } },
     ])
     expect(await a.send({ action: '$subscribe', id: 2, topic: 'alerts:x' })).toMatchObject([{ type: 'reply' }])
   })

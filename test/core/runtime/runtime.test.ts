@@ -4,6 +4,7 @@ import { ChannelError } from '../../../src/core/errors'
 import type { ChannelServices, Wire } from '../../../src/core/types'
 import { pikkuChannelFunc, pikkuFunc, pikkuSessionlessFunc } from '../../../src/core/wiring/function'
 import { createConnection, openChannel } from '../support/harness'
+import { SESSION_REQUIRED } from '../../../src/core/runtime/call'
 
 const echo = pikkuSessionlessFunc({ func: async (_services, data: unknown) => data })
 const noop = pikkuSessionlessFunc({ func: async () => undefined })
@@ -103,7 +104,7 @@ describe('bad frames answer with an error and keep the connection', () => {
     ['a JSON array', '[1,2]', { type: 'error', error: { code: 'BAD_MESSAGE', message: 'Frame must be a JSON object' } }],
     ['a frame without action', '{"id":"3","data":{}}', { type: 'error', id: '3', error: { code: 'BAD_MESSAGE', message: 'Frame has no "action"' } }],
     ['a bad id', '{"action":"echo","id":[1]}', { type: 'error', action: 'echo', error: { code: 'BAD_MESSAGE', message: '"id" must be a string (up to 128 characters) or a finite number' } }],
-    ['an unknown action', '{"action":"nope","id":4}', { type: 'error', action: 'nope', id: 4, error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "nope"' } }],
+    ['an unknown action', '{"action":"nope","id":4}', { type: 'error', action: 'nope', id: 4, error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "nope". Actions: boom, echo, forbidden, noop, typed' } }],
   ])('%s', async (_what, text, error) => {
     const { send } = await openChannel({ auth: false, onMessageWiring: { ...actions, ...failing } })
     expect(await send(text)).toStrictEqual([error])
@@ -112,7 +113,7 @@ describe('bad frames answer with an error and keep the connection', () => {
 
   it.each(['toString', '__proto__', 'constructor', 'hasOwnProperty', 'valueOf'])('answers UNKNOWN_ACTION for the prototype name %s', async (action) => {
     const { send } = await openChannel({ auth: false, onMessageWiring: actions })
-    expect(await send({ action, id: 1 })).toStrictEqual([{ type: 'error', action, id: 1, error: { code: 'UNKNOWN_ACTION', message: `Unknown action "${action}"` } }])
+    expect(await send({ action, id: 1 })).toStrictEqual([{ type: 'error', action, id: 1, error: { code: 'UNKNOWN_ACTION', message: `Unknown action "${action}". Actions: echo, noop` } }])
     expect(await send(GOOD)).toStrictEqual([GOOD_REPLY])
   })
 
@@ -120,7 +121,34 @@ describe('bad frames answer with an error and keep the connection', () => {
     const { send } = await openChannel({ auth: false, onMessageWiring: actions })
     const action = 'x'.repeat(100)
     const [frame] = (await send({ action })) as { error: { message: string } }[]
-    expect(frame!.error.message).toBe(`Unknown action "${'x'.repeat(63)}…"`)
+    expect(frame!.error.message).toBe(`Unknown action "${'x'.repeat(63)}…". Actions: echo, noop`)
+  })
+
+  it('suggests the closest action only when it is close enough to be a typo', async () => {
+    const { send } = await openChannel({ auth: false, onMessageWiring: { add: echo, list: echo, subscribeAll: echo } })
+    const message = async (action: string) => ((await send({ action, id: 1 })) as { error: { message: string } }[])[0]!.error.message
+    expect(await message('ad')).toBe('Unknown action "ad"; did you mean "add"? Actions: add, list, subscribeAll')
+    expect(await message('Lsit')).toBe('Unknown action "Lsit". Actions: add, list, subscribeAll')
+    expect(await message('lst')).toBe('Unknown action "lst"; did you mean "list"? Actions: add, list, subscribeAll')
+    expect(await message('subscribeal')).toBe('Unknown action "subscribeal"; did you mean "subscribeAll"? Actions: add, list, subscribeAll')
+    expect(await message('remove')).toBe('Unknown action "remove". Actions: add, list, subscribeAll')
+    // Near a long name, but sent at 10 KB: echoed capped, and not compared at all.
+    expect(await message(`add${'d'.repeat(10_000)}`)).toBe(`Unknown action "add${'d'.repeat(60)}…". Actions: add, list, subscribeAll`)
+  })
+
+  it('lists at most 20 action names, counting the rest', async () => {
+    const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`action${String(i).padStart(2, '0')}`, echo]))
+    const { send } = await openChannel({ auth: false, onMessageWiring: many })
+    const [frame] = (await send({ action: 'zzz', id: 1 })) as { error: { message: string } }[]
+    const listed = Array.from({ length: 20 }, (_, i) => `action${String(i).padStart(2, '0')}`).join(', ')
+    expect(frame!.error.message).toBe(`Unknown action "zzz". Actions: ${listed} and 5 more`)
+  })
+
+  it('says so when the channel has no actions to list', async () => {
+    const { send } = await openChannel({ auth: false })
+    expect(await send({ action: 'anything', id: 1 })).toStrictEqual([
+      { type: 'error', action: 'anything', id: 1, error: { code: 'UNKNOWN_ACTION', message: 'Unknown action "anything"; this channel has no actions' } },
+    ])
   })
 
   it('answers INVALID_INPUT with issues and their paths', async () => {
@@ -226,7 +254,7 @@ describe('onMessage', () => {
 
   it('follows the channel auth', async () => {
     const { send } = await openChannel({ onMessage })
-    expect(await send({ id: 1 })).toStrictEqual([{ type: 'error', id: 1, error: { code: 'UNAUTHENTICATED', message: 'This call needs a session' } }])
+    expect(await send({ id: 1 })).toStrictEqual([{ type: 'error', id: 1, error: { code: 'UNAUTHENTICATED', message: 'This call needs a session: set one with wire.setSession(...) or services.setSession(...), or in an upgrade authenticate; or mark the channel or action auth: false' } }])
   })
 })
 
@@ -252,7 +280,7 @@ describe('built-in actions', () => {
   it('answers an unknown $ action with UNKNOWN_ACTION', async () => {
     const { send } = await openChannel({ auth: false, onMessage: async () => 'fallback' })
     expect(await send({ action: '$foo', id: 1 })).toStrictEqual([
-      { type: 'error', action: '$foo', id: 1, error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$foo"' } },
+      { type: 'error', action: '$foo', id: 1, error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$foo". Built-in actions: $ping, $subscribe, $unsubscribe' } },
     ])
   })
 })
@@ -468,7 +496,7 @@ describe('sessions', () => {
   })
   const logout = pikkuSessionlessFunc({ func: async (_services, _data, wire: Wire) => wire.clearSession() })
   const whoami = pikkuFunc<unknown, unknown>({ func: async (_services, _data, wire) => wire.session.userId })
-  const UNAUTHENTICATED = { type: 'error', action: 'whoami', id: 'w', error: { code: 'UNAUTHENTICATED', message: 'This call needs a session' } }
+  const UNAUTHENTICATED = { type: 'error', action: 'whoami', id: 'w', error: { code: 'UNAUTHENTICATED', message: SESSION_REQUIRED } }
 
   it('applies setSession from the very next message, and clearSession too', async () => {
     const { send, socket } = await openChannel({ auth: false, onMessageWiring: { login, logout, whoami } })

@@ -66,6 +66,8 @@ export interface OpenOptions {
   channelMiddleware?: PikkuChannelMiddleware[]
   /** The store under the runtime's EventHub. Default: a fresh `MemoryHubStore`. */
   hubStore?: HubStore
+  /** What the shell passes when no services were registered (see `RuntimeOptions.missingService`). */
+  missingService?: (key: string) => Error
 }
 
 /** A connection record as the object makes it: limits resolved from the channel's settings and the defaults. */
@@ -85,6 +87,7 @@ export function createConnection(config: Config, options: OpenOptions = {}) {
     hubStore: options.hubStore ?? new MemoryHubStore(),
     channelMiddleware: options.channelMiddleware ?? channel.channelMiddleware,
     functions: new Map(Object.entries(options.functions ?? {})),
+    missingService: options.missingService,
   })
   const socket = new FakeSocket()
   const record = connectionRecord(channel, 'conn-1', { openingData: options.openingData ?? {} })

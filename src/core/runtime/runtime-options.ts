@@ -1,0 +1,29 @@
+import type { GlobalBridge } from '../event-hub/global-bridge'
+import type { HubStore } from '../event-hub/hub-store'
+import type { Logger } from '../logger'
+import type { PikkuChannelMiddleware, PikkuFunction } from '../types'
+import type { Connection } from './connection'
+
+/** The app's singleton services plus the logger every handler gets. */
+export type SingletonServices = Record<string, unknown> & { logger: Logger }
+
+/** What a host gives the runtime beyond the channel and its services: nothing is read from global state. */
+export interface RuntimeOptions {
+  /** Where EventHub state lives: the object's SQLite in production, a `MemoryHubStore` in tests. */
+  hubStore: HubStore
+  /** The channel's channel middleware, in order: tagged (`addChannelMiddleware`) first, then its own. */
+  channelMiddleware: readonly PikkuChannelMiddleware[]
+  /** Functions `services.rpc.invoke` can call (`wireRPC`). */
+  functions: ReadonlyMap<string, PikkuFunction>
+  /** Finds a connection of this instance by channel id, for ones not seen since the last wake. */
+  findConnection?: (channelId: string) => Connection | undefined
+  /** Cross-instance fan-out for global topics. */
+  global?: GlobalBridge
+  /**
+   * Set when the host knows no services were registered (no `pikkuServices`
+   * factory ran): a handler reading a service its services lack then fails
+   * with this error, naming the key, instead of with `undefined`. Unset, services
+   * are a plain object.
+   */
+  missingService?: (key: string) => Error
+}
