@@ -34,6 +34,18 @@ export class SqlHubStore implements HubStore {
     return this.sql.exec<{ topic: string }>('DELETE FROM pikku_subscriptions WHERE channel_id = ? RETURNING topic', channelId).toArray().map((row) => row.topic)
   }
 
+  hasSubscription(topic: string, channelId: string): boolean {
+    return this.sql.exec('SELECT 1 FROM pikku_subscriptions WHERE topic = ? AND channel_id = ?', topic, channelId).toArray().length > 0
+  }
+
+  countSubscriptions(channelId?: string): number {
+    const rows =
+      channelId === undefined
+        ? this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions')
+        : this.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions WHERE channel_id = ?', channelId)
+    return rows.one().n
+  }
+
   subscribersOf(topic: string): [string, Delivery][] {
     return this.sql
       .exec<{ channel_id: string; delivery: Delivery }>('SELECT channel_id, delivery FROM pikku_subscriptions WHERE topic = ?', topic)

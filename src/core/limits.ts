@@ -37,6 +37,28 @@ export const DEFAULT_LIMITS: Limits = {
   maxConnections: PLATFORM_MAX_CONNECTIONS,
 }
 
+/** How many subscriptions a channel's connections may hold: each, and all of an instance's together. */
+export interface SubscriptionCaps {
+  perConnection: number
+  perInstance: number
+}
+
+/** Room for a page's worth of topics per connection; an instance's SQLite index stays small enough to scan. */
+export const DEFAULT_SUBSCRIPTION_CAPS: SubscriptionCaps = { perConnection: 256, perInstance: 100_000 }
+
+/** A channel's `maxSubscriptions` and `maxInstanceSubscriptions`, checked and with the defaults filled in. */
+export function subscriptionCapsOf(options: { maxSubscriptions?: unknown; maxInstanceSubscriptions?: unknown }, where: string): SubscriptionCaps {
+  const cap = (value: unknown, name: string, fallback: number) => {
+    if (value === undefined) return fallback
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new WiringError(`${where}: ${name} must be a whole number of at least 1`)
+    return value
+  }
+  return {
+    perConnection: cap(options.maxSubscriptions, 'maxSubscriptions', DEFAULT_SUBSCRIPTION_CAPS.perConnection),
+    perInstance: cap(options.maxInstanceSubscriptions, 'maxInstanceSubscriptions', DEFAULT_SUBSCRIPTION_CAPS.perInstance),
+  }
+}
+
 /** Checks limit options where they are written, so a typo fails at wiring time. */
 export function checkLimits(options: LimitOptions, where: string): LimitOptions {
   const whole = (value: unknown, name: string, max: number) => {

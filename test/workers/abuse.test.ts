@@ -1,5 +1,6 @@
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { request, TestSocket } from './support/test-socket'
+import { instance, request, TestSocket } from './support/test-socket'
 
 const room = () => `a${crypto.randomUUID().slice(0, 8)}`
 const upgrade = { Upgrade: 'websocket' }
@@ -117,3 +118,29 @@ async function roundTrip(socket: TestSocket, id: string): Promise<number> {
   expect((await socket.call('hit', undefined, id)).data).toEqual({ ok: true })
   return performance.now() - started
 }
+
+describe('subscriptions per connection', () => {
+  it('stops a connection at 256 distinct topics with LIMIT_REACHED, keeps it working, and still counts after eviction', async () => {
+    const path = `/news/${room()}`
+    const { socket } = await TestSocket.join(path)
+    const answers = []
+    for (let i = 0; i < 300; i++) answers.push(socket.call('$subscribe', { topic: `alerts:t${i}` }))
+    const settled = await Promise.all(answers)
+    const refused = settled.filter((frame) => frame.type === 'error')
+    expect(settled.filter((frame) => frame.type === 'reply')).toHaveLength(256)
+    expect(refused).toHaveLength(44)
+    expect(refused[0]!.error).toEqual({
+      code: 'LIMIT_REACHED',
+      message: "This connection holds its maximum of 256 subscriptions (the channel's maxSubscriptions); unsubscribe from one first, or subscribe to a pattern",
+    })
+    const rows = () => runInDurableObject(instance('news', path), (_o, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM pikku_subscriptions').one().n)
+    expect(await rows()).toBe(256)
+
+    await evictDurableObject(instance('news', path))
+    expect((await socket.call('$subscribe', { topic: 'alerts:more' })).error.code).toBe('LIMIT_REACHED')
+    expect((await socket.call('$subscribe', { topic: 'alerts:t0' })).type).toBe('reply') // one it holds
+    expect((await socket.call('$unsubscribe', { topic: 'alerts:t1' })).type).toBe('reply')
+    expect((await socket.call('$subscribe', { topic: 'alerts:more' })).type).toBe('reply')
+    expect(await rows()).toBe(256)
+  })
+})

@@ -1,5 +1,5 @@
 import { ChannelError } from '../errors'
-import { PLATFORM_MAX_MESSAGE_SIZE } from '../limits'
+import { DEFAULT_SUBSCRIPTION_CAPS, PLATFORM_MAX_MESSAGE_SIZE, type SubscriptionCaps } from '../limits'
 import { isPattern, topicProblem } from '../protocol/topics'
 import { checkEventDepth, checkEventSize, eventPayload, validateEvent } from './event-checks'
 import type { GlobalBridge } from './global-bridge'
@@ -24,6 +24,8 @@ export interface EventHubOptions {
   replay?: ReplayOptions | false | undefined
   /** Cross-instance fan-out for `global` topics; without it they stay local. */
   global?: GlobalBridge | undefined
+  /** The channel's `maxSubscriptions` and `maxInstanceSubscriptions`. */
+  subscriptionCaps?: SubscriptionCaps
   /** The channel's `maxMessageSize`: no event larger than a subscriber may send is pushed to one. Default: the platform's limit. */
   maxEventBytes?: number
   now?: () => number
@@ -49,6 +51,9 @@ export class EventHub {
   readonly #now: () => number
   readonly #maxEventBytes: number
   readonly #maxEventWhy: string
+  readonly #caps: SubscriptionCaps
+  /** Every connection's subscriptions together; unknown until the first subscribe after a wake. */
+  #stored: number | undefined
   /** Declarations of the topics seen lately: publishing checks the same few over and over. */
   readonly #declarations = new Map<string, TopicDeclaration>()
 
@@ -64,6 +69,7 @@ export class EventHub {
     const platform = PLATFORM_MAX_MESSAGE_SIZE - 1024
     this.#maxEventBytes = Math.min(options.maxEventBytes ?? platform, platform)
     this.#maxEventWhy = this.#maxEventBytes < platform ? "this channel's maxMessageSize" : 'the platform limit'
+    this.#caps = options.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS
     this.#index = new SubscriberIndex(store)
     this.#log = new ReplayLog(store, options.replay, this.#now)
     this.#global = options.global
@@ -89,7 +95,11 @@ export class EventHub {
   /** Subscribes a connection to a topic or pattern (stored, so it survives hibernation). */
   async subscribe(channelId: string, topic: string, delivery: Delivery = 'event'): Promise<void> {
     const { key, spec } = this.declarationOf(topic, true)
+    // Subscribing again (to replay with since, or to change delivery) is not one more subscription.
+    const isNew = !this.store.hasSubscription(topic, channelId)
+    if (isNew) this.#admitSubscription(channelId)
     if (!this.store.addSubscription(topic, channelId, delivery)) return
+    if (isNew) this.#stored = this.#storedCount() + 1
     this.#index.added(topic, channelId, delivery)
     if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
   }
@@ -98,6 +108,7 @@ export class EventHub {
   async unsubscribe(channelId: string, topic: string): Promise<boolean> {
     const { key, spec } = this.declarationOf(topic, true)
     if (!this.store.removeSubscription(topic, channelId)) return false
+    if (this.#stored !== undefined) this.#stored--
     this.#index.removed(topic, channelId)
     if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 0) await this.#global.unregister(key)
     return true
@@ -105,13 +116,15 @@ export class EventHub {
 
   /** Whether a connection holds this exact subscription (a topic, or a pattern as subscribed). */
   holds(channelId: string, subscription: string): boolean {
-    return this.store.subscribersOf(subscription).some(([id]) => id === channelId)
+    return this.store.hasSubscription(subscription, channelId)
   }
 
   /** A connection closed: its subscriptions go, and the index shrinks. */
   async dropConnection(channelId: string): Promise<void> {
     const emptied = new Set<string>()
-    for (const topic of this.store.removeSubscriptions(channelId)) {
+    const removed = this.store.removeSubscriptions(channelId)
+    if (this.#stored !== undefined) this.#stored -= removed.length
+    for (const topic of removed) {
       this.#index.removed(topic, channelId)
       const found = findTopic(this.topics, topic)
       if (found?.spec.global && this.#subscribersGovernedBy(found.key) === 0) emptied.add(found.key)
@@ -169,6 +182,22 @@ export class EventHub {
       else void this.dropConnection(channelId) // a subscription that outlived its socket
     }
     return { seq, delivered }
+  }
+
+  /** Refuses one more subscription over the channel's caps, with `LIMIT_REACHED` naming the setting. */
+  #admitSubscription(channelId: string): void {
+    const { perConnection, perInstance } = this.#caps
+    if (this.store.countSubscriptions(channelId) >= perConnection) {
+      throw new ChannelError('LIMIT_REACHED', `This connection holds its maximum of ${perConnection} subscriptions (the channel's maxSubscriptions); unsubscribe from one first, or subscribe to a pattern`)
+    }
+    if (this.#storedCount() >= perInstance) {
+      throw new ChannelError('LIMIT_REACHED', `This channel instance stores its maximum of ${perInstance} subscriptions (the channel's maxInstanceSubscriptions)`)
+    }
+  }
+
+  /** Subscriptions stored for every connection: counted once per wake, then kept current. */
+  #storedCount(): number {
+    return (this.#stored ??= this.store.countSubscriptions())
   }
 
   #logs(spec: TopicSpec): boolean {

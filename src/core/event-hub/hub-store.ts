@@ -27,6 +27,10 @@ export interface HubStore {
   removeSubscription(topic: string, channelId: string): boolean
   /** Removes every subscription of a connection; returns their topics. */
   removeSubscriptions(channelId: string): string[]
+  /** Whether a connection holds exactly this subscription (a topic, or a pattern as subscribed). */
+  hasSubscription(topic: string, channelId: string): boolean
+  /** Subscriptions one connection holds, or, without one, every subscription stored. */
+  countSubscriptions(channelId?: string): number
   /** Connections subscribed to exactly this topic (or this exact pattern), with how each is delivered. */
   subscribersOf(topic: string): [channelId: string, delivery: Delivery][]
   /** Every pattern subscription. */

@@ -30,6 +30,16 @@ export class MemoryHubStore implements HubStore {
     return topics
   }
 
+  hasSubscription(topic: string, channelId: string): boolean {
+    return this.subscriptions.get(topic)?.has(channelId) ?? false
+  }
+
+  countSubscriptions(channelId?: string): number {
+    let count = 0
+    for (const ids of this.subscriptions.values()) count += channelId === undefined ? ids.size : Number(ids.has(channelId))
+    return count
+  }
+
   subscribersOf(topic: string): [string, Delivery][] {
     return [...(this.subscriptions.get(topic) ?? [])]
   }

@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'RATE_LIMITED',
   'TOO_LARGE',
+  'LIMIT_REACHED',
   'BINARY_NOT_SUPPORTED',
   'INTERNAL',
 ] as const

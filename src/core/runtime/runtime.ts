@@ -66,6 +66,7 @@ export class ChannelRuntime implements ConnectionHost {
       replay: channel.replay,
       global: options.global,
       maxEventBytes: resolveLimits(channel.limits).maxMessageSize,
+      subscriptionCaps: channel.subscriptionCaps,
     })
     const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
     this.#builtIns = new Map(Object.entries(builtIns))

@@ -1,4 +1,4 @@
-import type { LimitOptions } from '../limits'
+import type { LimitOptions, SubscriptionCaps } from '../limits'
 import type { WireProtocol } from '../protocol/wire-format'
 import type { Schema } from '../schema'
 import type { ReplayOptions, TopicMap, TopicTable } from '../event-hub/topics'
@@ -78,6 +78,10 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
   rateLimit?: LimitOptions['rateLimit']
   /** Connections one instance of this channel accepts. */
   maxConnections?: number
+  /** Subscriptions one connection may hold (`$subscribe` and server-held); more get `LIMIT_REACHED`. Default 256. */
+  maxSubscriptions?: number
+  /** Subscriptions one instance stores for all its connections together. Default 100,000. */
+  maxInstanceSubscriptions?: number
   /**
    * The wire mode: `'v1'` (the default; what our client speaks) or `'pikku'`, the
    * frames Pikku's own WebSocket client expects (flat results echoing the
@@ -126,6 +130,7 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   readonly tags: readonly string[]
   /** Only what the wiring set; see `resolveLimits`. */
   readonly limits: LimitOptions
+  readonly subscriptionCaps: SubscriptionCaps
   readonly topics: TopicTable
   readonly replay: ReplayOptions | false | undefined
   /** The wire mode its connections speak. */

@@ -1,5 +1,5 @@
 import { WiringError } from '../errors'
-import { checkLimits } from '../limits'
+import { checkLimits, subscriptionCapsOf } from '../limits'
 import { checkTopics } from '../event-hub/topics'
 import { wireProtocolOf } from '../protocol/wires'
 import type { Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
@@ -58,6 +58,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     channelMiddleware: functionList<PikkuChannelMiddleware>(config.channelMiddleware, `${where}: channelMiddleware`),
     tags: stringList(config.tags, `${where}: tags`),
     limits,
+    subscriptionCaps: subscriptionCapsOf(config, where),
     topics: checkTopics(config.topics, where),
     replay: checkReplay(config.replay, where),
     protocol: wireProtocolOf(config.protocol, where),

@@ -23,6 +23,8 @@ interface Options {
   replay?: ReplayOptions | false
   global?: GlobalBridge
   now?: () => number
+  maxEventBytes?: number
+  subscriptionCaps?: { perConnection: number; perInstance: number }
 }
 
 /** A hub over a MemoryHubStore whose `deliver` records every attempt; ids in `gone` answer false. */
@@ -638,6 +640,58 @@ describe('binary payloads', () => {
     await hub.subscribe('c1', 'chat:message')
     expect((await hub.publish('chat:message', new Uint8Array([1]))).delivered).toBe(1)
     expect(attempts[0]![1].bytes).toStrictEqual(new Uint8Array([1]))
+  })
+})
+
+describe('subscription caps', () => {
+  const caps = { perConnection: 3, perInstance: 5 }
+  const limitOf = async (subscribing: Promise<void>) => {
+    const error = await subscribing.then(() => undefined, (caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ChannelError)
+    return error as ChannelError
+  }
+
+  it('refuses a connection one subscription past its cap, with LIMIT_REACHED naming the setting', async () => {
+    const { hub, store } = makeHub(TOPICS, { subscriptionCaps: caps })
+    for (const topic of ['alerts:a', 'alerts:b', 'region:*']) await hub.subscribe('c1', topic)
+    const error = await limitOf(hub.subscribe('c1', 'alerts:c'))
+    expect(error.code).toBe('LIMIT_REACHED')
+    expect(error.message).toContain('maximum of 3 subscriptions')
+    expect(error.message).toContain('maxSubscriptions')
+    expect(store.countSubscriptions('c1')).toBe(3)
+    // Another connection is not held to c1's count.
+    await hub.subscribe('c2', 'alerts:c')
+  })
+
+  it('lets a connection at its cap subscribe again to what it holds, and subscribe anew after unsubscribing', async () => {
+    const { hub } = makeHub(TOPICS, { subscriptionCaps: caps })
+    for (const topic of ['alerts:a', 'alerts:b', 'alerts:c']) await hub.subscribe('c1', topic)
+    await hub.subscribe('c1', 'alerts:a')
+    await hub.subscribe('c1', 'alerts:a', 'message')
+    await hub.unsubscribe('c1', 'alerts:b')
+    await hub.subscribe('c1', 'alerts:d')
+    await limitOf(hub.subscribe('c1', 'alerts:e'))
+  })
+
+  it('refuses past the instance cap, counting what was stored before a wake, and frees room as connections go', async () => {
+    const store = new MemoryHubStore()
+    const first = makeHub(TOPICS, { subscriptionCaps: caps }, store).hub
+    for (const [id, topic] of [['c1', 'alerts:a'], ['c1', 'alerts:b'], ['c2', 'alerts:a'], ['c2', 'alerts:b']] as const) await first.subscribe(id, topic)
+    // A new hub on the same store: what the object finds after hibernation.
+    const { hub } = makeHub(TOPICS, { subscriptionCaps: caps }, store)
+    await hub.subscribe('c3', 'alerts:a')
+    const error = await limitOf(hub.subscribe('c3', 'alerts:b'))
+    expect(error.message).toContain('maxInstanceSubscriptions')
+    await hub.dropConnection('c1')
+    await hub.subscribe('c3', 'alerts:b')
+    await hub.subscribe('c3', 'alerts:c')
+    await limitOf(hub.subscribe('c4', 'alerts:a'))
+  })
+
+  it('defaults to 256 a connection and 100,000 an instance', async () => {
+    const { hub } = makeHub()
+    for (let i = 0; i < 256; i++) await hub.subscribe('c1', `alerts:${i}`)
+    await limitOf(hub.subscribe('c1', 'alerts:256'))
   })
 })
 

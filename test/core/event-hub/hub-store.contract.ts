@@ -45,6 +45,19 @@ export function hubStoreContract(name: string, withStore: WithStore): void {
         expect(store.patternSubscriptions()).toStrictEqual([['a:*', 'c1', 'message']])
       }))
 
+    it('says whether a connection holds a subscription, and counts them per connection and in all', () =>
+      withStore((store) => {
+        expect(store.countSubscriptions()).toBe(0)
+        store.addSubscription('a', 'c1', 'event')
+        store.addSubscription('a:*', 'c1', 'message')
+        store.addSubscription('a', 'c2', 'event')
+        store.addSubscription('a', 'c2', 'message') // changed, not added
+        expect([store.hasSubscription('a', 'c1'), store.hasSubscription('a:*', 'c1'), store.hasSubscription('a:*', 'c2'), store.hasSubscription('b', 'c1')]).toStrictEqual([true, true, false, false])
+        expect([store.countSubscriptions('c1'), store.countSubscriptions('c2'), store.countSubscriptions('nobody'), store.countSubscriptions()]).toStrictEqual([2, 1, 0, 3])
+        store.removeSubscriptions('c1')
+        expect([store.countSubscriptions('c1'), store.countSubscriptions()]).toStrictEqual([0, 1])
+      }))
+
     it('removes and says whether there was something to remove', () =>
       withStore((store) => {
         store.addSubscription('a', 'c1', 'event')

@@ -201,6 +201,11 @@ describe('channel options', () => {
     expect(define({ maxMessageSize: 64, rateLimit: false, maxConnections: 3 }).limits).toEqual({ maxMessageSize: 64, rateLimit: false, maxConnections: 3 })
   })
 
+  it('fills subscription caps with the defaults', () => {
+    expect(define({}).subscriptionCaps).toEqual({ perConnection: 256, perInstance: 100_000 })
+    expect(define({ maxSubscriptions: 5, maxInstanceSubscriptions: 50 }).subscriptionCaps).toEqual({ perConnection: 5, perInstance: 50 })
+  })
+
   it('accepts maxMessageSize from 1 byte to the platform limit', () => {
     expect(define({ maxMessageSize: 1 }).limits.maxMessageSize).toBe(1)
     expect(define({ maxMessageSize: PLATFORM_MAX_MESSAGE_SIZE }).limits.maxMessageSize).toBe(32 * 1024 * 1024)
@@ -216,6 +221,8 @@ describe('channel options', () => {
     [{ rateLimit: { closeAfter: 0.5 } }, 'rateLimit.closeAfter must be a whole number'],
     [{ rateLimit: true as never }, 'rateLimit must be false or { perSecond?, burst?, closeAfter? }'],
     [{ maxConnections: 0 }, 'maxConnections must be a whole number from 1 to 32768'],
+    [{ maxSubscriptions: 0 }, 'maxSubscriptions must be a whole number of at least 1'],
+    [{ maxInstanceSubscriptions: 2.5 }, 'maxInstanceSubscriptions must be a whole number of at least 1'],
     [{ authenticate: 'yes' as never }, 'authenticate must be a function'],
     [{ channelMiddleware: [1] as never }, 'channelMiddleware must be an array of middleware functions'],
   ])('rejects %o', (config, message) => {
