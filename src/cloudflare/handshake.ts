@@ -1,3 +1,4 @@
+import { exceeds } from '../core/bytes'
 import { ChannelError, INTERNAL_ERROR } from '../core/errors'
 import { boundError } from '../core/protocol/bounds'
 import type { ErrorIssue } from '../core/protocol/frames'
@@ -38,5 +39,18 @@ export function handshakeErrorFor(error: unknown, log: { event: string; fields: 
  * a schema's output need not survive a trip through headers.
  */
 export function openingDataOf(channel: ChannelDefinition, input: Record<string, string>): Promise<unknown> | unknown {
+  const text = JSON.stringify(input)
+  if (exceeds(text, MAX_OPENING_DATA_BYTES)) {
+    const bytes = new TextEncoder().encode(text).byteLength
+    throw new ChannelError('INVALID_INPUT', `Opening data (the route's params and query) takes ${bytes} bytes; a connection keeps at most ${MAX_OPENING_DATA_BYTES}: send less in the URL, or send the rest in a first message`)
+  }
   return channel.openingData ? parseWith(channel.openingData, input, 'Opening data') : input
 }
+
+/**
+ * Opening data is kept with its connection, in the socket's attachment
+ * (16 KiB for everything, session included), and crosses from router to
+ * object in a header: refused early, with a 400 naming the limit, rather
+ * than failing there as a 500.
+ */
+export const MAX_OPENING_DATA_BYTES = 8 * 1024

@@ -36,6 +36,21 @@ describe('handshake failures are answered before any socket is accepted', () => 
     expect(await runInDurableObject(instance('lab', '/lab/probed'), (_object, state) => state.getWebSockets().length)).toBe(0)
   })
 
+  it('400 naming the limit for opening data that could not be kept with the connection', async () => {
+    const long = await request(`/lab/big?note=${'x'.repeat(20_000)}`, { headers: upgrade })
+    const many = await request(`/lab/big?${Array.from({ length: 3000 }, (_, i) => `k${i}=1`).join('&')}`, { headers: upgrade })
+    for (const response of [long, many]) {
+      expect(response.status).toBe(400)
+      expect(response.webSocket).toBeNull()
+      const { error } = (await response.json()) as { error: { code: string; message: string } }
+      expect(error.code).toBe('INVALID_INPUT')
+      expect(error.message).toMatch(/^Opening data \(the route's params and query\) takes \d+ bytes; a connection keeps at most 8192/)
+    }
+    expect(await runInDurableObject(instance('lab', '/lab/big'), (_object, state) => state.getWebSockets().length)).toBe(0)
+    // Just under the limit still opens.
+    await TestSocket.join(`/lab/big?note=${'x'.repeat(8000)}`)
+  })
+
   it('ChannelObject refuses requests that did not come through the router', async () => {
     const response = await instance('lab', '/lab/direct').fetch('http://do/lab/direct', { headers: upgrade })
     expect(response.status).toBe(400)
