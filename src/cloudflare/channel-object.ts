@@ -18,6 +18,7 @@ import { HibernatableSocket } from './hibernatable-socket'
 import { publishOutcome, type PublishOutcome } from './publisher'
 import { createSingletonServices, type ObjectServices } from './services'
 import { shellLog } from './shell-log'
+import { SqlConnectionLedger } from './sql-connection-ledger'
 import { SqlHubStore } from './sql-hub-store'
 
 /**
@@ -37,6 +38,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   readonly #identity: ObjectIdentity
   #singletons: Promise<ObjectServices> | undefined
   #hubStore: SqlHubStore | undefined
+  #ledger: SqlConnectionLedger | undefined
   #coordinator: TopicCoordinator | undefined
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
@@ -210,9 +212,11 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     let runtime = this.#runtimes.get(name)
     if (!runtime) {
       this.#hubStore ??= new SqlHubStore(this.ctx.storage.sql)
+      this.#ledger ??= new SqlConnectionLedger(this.ctx.storage.sql)
       runtime = new ChannelRuntime(channel, singletons, {
         missingService,
         hubStore: this.#hubStore,
+        ledger: this.#ledger,
         channelMiddleware: registry.channelMiddlewareFor(channel),
         functions: registry.functions,
         // A tag lookup, not a scan: each socket is tagged with its channel id.
@@ -223,6 +227,8 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
         global: globalBridge(name, this.#identity, this.env),
       })
       this.#runtimes.set(name, runtime)
+      // Once per wake, before the event that woke it: connections whose sockets did not survive (a crash, a restart) disconnect now.
+      await runtime.reconcile((channelId) => this.ctx.getWebSockets(channelId).length > 0)
     }
     return runtime
   }

@@ -1,4 +1,4 @@
-import { runInDurableObject } from 'cloudflare:test'
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it, vi } from 'vitest'
 import { readLifecycle } from './fixture/lifecycle-log'
 import { eventually, instance, TestSocket } from './support/test-socket'
@@ -116,5 +116,61 @@ describe('a failing onConnect', () => {
   it('closes with 4401 when it rejects the caller as unauthenticated', async () => {
     const socket = await TestSocket.open(`/gate/unauth`)
     expect(await socket.closeInfo()).toEqual({ code: 4401, reason: 'Who are you?' })
+  })
+})
+
+describe('after a crash: connections whose sockets are gone', () => {
+  /** A connection the ledger holds but no socket carries: what a process that died with its sockets leaves behind. */
+  function plantGhost(state: DurableObjectState, path: string, channelId: string) {
+    const record = { channelId, channel: 'lab', path, openingData: { room: path.slice(5) }, state: 'open', limits: { maxMessageSize: 1024, rateLimit: false, maxConnections: 10 } }
+    state.storage.sql.exec('INSERT INTO pikku_connections (channel_id, channel, record) VALUES (?, ?, ?)', channelId, 'lab', JSON.stringify(record))
+    state.storage.sql.exec("INSERT INTO pikku_subscriptions (topic, channel_id, delivery) VALUES ('lab:ghostly', ?, 'event')", channelId)
+  }
+
+  const ledgerIds = (path: string) =>
+    runInDurableObject(instance('lab', path), (_object, state) =>
+      state.storage.sql.exec<{ channel_id: string }>('SELECT channel_id FROM pikku_connections ORDER BY channel_id').toArray().map((row) => row.channel_id),
+    )
+
+  it('get onDisconnect once, on the first event of the next wake, and lose their subscriptions; live ones are untouched', async () => {
+    const r = room()
+    const path = `/lab/${r}`
+    const a = await TestSocket.join(path)
+    const b = await TestSocket.join(path)
+    expect(await ledgerIds(path)).toStrictEqual([a.welcome.channelId, b.welcome.channelId].sort())
+    await runInDurableObject(instance('lab', path), (_object, state) => {
+      plantGhost(state, path, 'ghost-1')
+      plantGhost(state, path, 'ghost-2')
+    })
+    await evictDurableObject(instance('lab', path))
+
+    // Any event wakes it: a message from a live connection.
+    expect((await a.socket.call('echo', 'hi')).data).toBe('hi')
+    const disconnects = (await lifecycleOf('lab', path)).filter((e) => e.kind === 'disconnect').map((e) => e.channelId)
+    expect(disconnects.sort()).toStrictEqual(['ghost-1', 'ghost-2'])
+    expect(await ledgerIds(path)).toStrictEqual([a.welcome.channelId, b.welcome.channelId].sort())
+    const ghostRows = await runInDurableObject(instance('lab', path), (_object, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM pikku_subscriptions WHERE channel_id LIKE 'ghost-%'").one().n,
+    )
+    expect(ghostRows).toBe(0)
+
+    // Once per wake: more events, and another wake, change nothing.
+    expect((await b.socket.call('echo', 'hi')).data).toBe('hi')
+    await evictDurableObject(instance('lab', path))
+    expect((await b.socket.call('echo', 'hi')).data).toBe('hi')
+    expect((await lifecycleOf('lab', path)).filter((e) => e.kind === 'disconnect')).toHaveLength(2)
+  })
+
+  it('a connection that closes after an eviction disconnects once and leaves the ledger', async () => {
+    const r = room()
+    const path = `/lab/${r}`
+    const { socket, welcome } = await TestSocket.join(path)
+    await evictDurableObject(instance('lab', path))
+    socket.ws.close(1000, 'bye')
+    await socket.closeInfo()
+    await eventually(async () => (await lifecycleOf('lab', path)).some((e) => e.kind === 'disconnect'))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect((await lifecycleOf('lab', path)).filter((e) => e.kind === 'disconnect')).toEqual([{ kind: 'disconnect', channelId: welcome.channelId }])
+    expect(await ledgerIds(path)).toStrictEqual([])
   })
 })

@@ -3,6 +3,7 @@ import type { HubStore } from '../event-hub/hub-store'
 import type { Logger } from '../logger'
 import type { PikkuChannelMiddleware, PikkuFunction } from '../types'
 import type { Connection } from './connection'
+import type { ConnectionLedger } from './connection-ledger'
 
 /** The app's singleton services plus the logger every handler gets. */
 export type SingletonServices = Record<string, unknown> & { logger: Logger }
@@ -17,6 +18,8 @@ export interface RuntimeOptions {
   functions: ReadonlyMap<string, PikkuFunction>
   /** Finds a connection of this instance by channel id, for ones not seen since the last wake. */
   findConnection?: (channelId: string) => Connection | undefined
+  /** The durable list of open connections, for `reconcile` after a crash; without one, nothing is kept. */
+  ledger?: ConnectionLedger
   /** Cross-instance fan-out for global topics. */
   global?: GlobalBridge
   /**

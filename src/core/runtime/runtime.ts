@@ -15,7 +15,8 @@ import type { ChannelDefinition, ResolvedHandler } from '../wiring/channel-defin
 import { admit, refusalFrame } from './admission'
 import { subscriptionActions, type BuiltInAction } from './built-in-actions'
 import { callFunction } from './call'
-import type { Connection } from './connection'
+import { Connection } from './connection'
+import { GONE_SOCKET, type ConnectionLedger } from './connection-ledger'
 import { Outbound } from './outbound'
 import type { RuntimeOptions, SingletonServices } from './runtime-options'
 import { createScope, type ConnectionHost } from './scope'
@@ -45,6 +46,10 @@ export class ChannelRuntime implements ConnectionHost {
   /** Connections seen since the last wake, by channel id; `findConnection` finds the others. */
   readonly #connections = new Map<string, Connection>()
   readonly #findConnection: ((channelId: string) => Connection | undefined) | undefined
+  readonly #ledger: ConnectionLedger | undefined
+  #reconciled = false
+  /** Connections `reconcile` disconnected: a late close event for one of them must not run `onDisconnect` again. */
+  readonly #reconciledIds = new Set<string>()
   /** `$subscribe` and `$unsubscribe`. */
   readonly #builtIns: ReadonlyMap<string, BuiltInAction>
 
@@ -57,6 +62,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.functions = options.functions
     this.missingService = options.missingService
     this.#findConnection = options.findConnection
+    this.#ledger = options.ledger
     this.#wire = wireFormatFor(channel.protocol, channel.routingKey, channel.actions)
     this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, this.#wire, {
       servicesOf: (conn) => this.#scope(conn).services,
@@ -101,6 +107,7 @@ export class ChannelRuntime implements ConnectionHost {
     if (conn.state === 'closed') return this.#disconnect(conn)
     try {
       conn.open(this.#wire.opening(conn.record.channelId, result))
+      this.#ledger?.opened(conn.record)
     } catch (error) {
       this.#toPayload(error, conn, 'welcome')
       await this.#shutdown(conn, CloseCode.INTERNAL, 'Internal error')
@@ -126,9 +133,37 @@ export class ChannelRuntime implements ConnectionHost {
   /** The peer closed the connection, or it failed: `onDisconnect` runs if it has not yet. */
   async closed(conn: Connection): Promise<void> {
     const previous = conn.markClosed()
-    if (!previous) return
+    if (!previous || this.#reconciledIds.has(conn.record.channelId)) return
     await this.#release(conn)
     if (previous === 'open') await this.#disconnect(conn)
+  }
+
+  /**
+   * After a crash or a restart: connections the ledger holds whose sockets are
+   * gone (`isLive` says which exist) disconnect now, once, as if they had
+   * closed: their subscriptions go and `onDisconnect` runs, with nothing sent.
+   * The host calls it once per wake, before anything else; later calls do nothing.
+   */
+  async reconcile(isLive: (channelId: string) => boolean): Promise<number> {
+    if (this.#reconciled || !this.#ledger) return 0
+    this.#reconciled = true
+    const gone = this.#ledger.openIds(this.channel.name).filter((channelId) => !isLive(channelId))
+    for (const channelId of gone) {
+      this.#reconciledIds.add(channelId)
+      const record = this.#ledger.record(channelId)
+      if (!record) continue
+      const conn = new Connection(record, GONE_SOCKET)
+      conn.markClosed()
+      await this.#release(conn)
+      await this.#disconnect(conn)
+    }
+    if (gone.length > 0) this.logger.info('channel.reconciled', { channel: this.channel.name, disconnected: gone.length })
+    return gone.length
+  }
+
+  /** A connection's session changed: the ledger keeps what `onDisconnect` will see. */
+  sessionChanged(conn: Connection): void {
+    if (conn.state === 'open') this.#ledger?.opened(conn.record)
   }
 
   hasConnection(channelId: string): boolean {
@@ -262,13 +297,18 @@ export class ChannelRuntime implements ConnectionHost {
     return { kind, channel: this.channel.name, route: this.channel.route.pattern, channelId: conn.record.channelId, action }
   }
 
+  /** Runs `onDisconnect` once; the ledger forgets the connection only after it ran, so a crash meanwhile runs it on the next wake. */
   #disconnect(conn: Connection): Promise<void> {
     const onDisconnect = this.channel.onDisconnect
-    if (!onDisconnect) return DONE
-    conn.disconnecting = this.#call(conn, onDisconnect, conn.record.openingData, 'disconnect').then(
-      () => undefined,
-      (error) => void this.#toPayload(error, conn, 'onDisconnect'),
-    )
+    const forget = () => this.#ledger?.closed(conn.record.channelId)
+    if (!onDisconnect) {
+      forget()
+      return DONE
+    }
+    conn.disconnecting = this.#call(conn, onDisconnect, conn.record.openingData, 'disconnect').then(forget, (error) => {
+      this.#toPayload(error, conn, 'onDisconnect')
+      forget()
+    })
     return conn.disconnecting
   }
 

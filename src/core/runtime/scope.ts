@@ -15,6 +15,8 @@ export interface ConnectionHost extends EventHubHost {
   readonly missingService?: ((key: string) => Error) | undefined
   send(conn: Connection, data: unknown, isBinary?: boolean): void | Promise<void>
   close(conn: Connection, code?: number, reason?: string): Promise<void>
+  /** The connection's session changed (it is saved already). */
+  sessionChanged(conn: Connection): void
 }
 
 /**
@@ -37,8 +39,14 @@ export function createScope(host: ConnectionHost, conn: Connection): CallScope &
     get session() {
       return conn.record.session as AppSession | undefined
     },
-    setSession: (session) => conn.setSession(session),
-    clearSession: () => conn.clearSession(),
+    setSession: (session) => {
+      conn.setSession(session)
+      host.sessionChanged(conn)
+    },
+    clearSession: () => {
+      conn.clearSession()
+      host.sessionChanged(conn)
+    },
     channel,
   }
   const userSession: UserSessionService = {
@@ -46,8 +54,8 @@ export function createScope(host: ConnectionHost, conn: Connection): CallScope &
       const session = conn.record.session as Record<PropertyKey, unknown> | undefined
       return key === undefined ? session : session?.[key]
     },
-    set: async (session) => conn.setSession(session),
-    clear: async () => conn.clearSession(),
+    set: async (session) => wire.setSession(session),
+    clear: async () => wire.clearSession(),
   } as UserSessionService
   const rpcInteraction = (name: string): Interaction => ({ kind: 'rpc', channel: host.channelName, route: host.routePattern, channelId, action: name })
   const services = {
