@@ -73,6 +73,14 @@ export class ChannelRuntime implements ConnectionHost {
       global: options.global,
       maxEventBytes: resolveLimits(channel.limits).maxMessageSize,
       subscriptionCaps: channel.subscriptionCaps,
+      // A stored subscription outlives a crash; the ledger is how the next wake finds and releases it.
+      onStored: (channelId) => {
+        const conn = this.#openConnection(channelId)
+        if (!conn || conn.record.subscribed) return
+        conn.record.subscribed = true
+        if (conn.record.ledgered) conn.socket.save(conn.record)
+        else this.#keep(conn)
+      },
     })
     const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
     this.#builtIns = new Map(Object.entries(builtIns))
@@ -98,6 +106,7 @@ export class ChannelRuntime implements ConnectionHost {
         const payload = this.#toPayload(error, conn, 'onConnect')
         // onConnect never completed, so there is nothing for onDisconnect to undo.
         if (conn.close(closeCodeFor(payload.code), payload.message)) await this.#release(conn)
+        this.#forget(conn)
         return
       }
     }
@@ -106,8 +115,10 @@ export class ChannelRuntime implements ConnectionHost {
     // Closed while onConnect ran (by the handler or the peer): it did connect, so it disconnects once.
     if (conn.state === 'closed') return this.#disconnect(conn)
     try {
+      // Only onDisconnect needs the connection on record from the start; otherwise its first stored subscription puts it there.
+      if (this.channel.onDisconnect && this.#ledger) conn.record.ledgered = true
       conn.open(this.#wire.opening(conn.record.channelId, result))
-      this.#ledger?.opened(conn.record)
+      if (conn.record.ledgered) this.#ledger?.opened(conn.record)
     } catch (error) {
       this.#toPayload(error, conn, 'welcome')
       await this.#shutdown(conn, CloseCode.INTERNAL, 'Internal error')
@@ -152,10 +163,13 @@ export class ChannelRuntime implements ConnectionHost {
       this.#reconciledIds.add(channelId)
       const record = this.#ledger.record(channelId)
       if (!record) continue
-      const conn = new Connection(record, GONE_SOCKET)
-      conn.markClosed()
+      // On the ledger by definition, and maybe subscribed, whatever the record says (one written before the flags existed).
+      const conn = new Connection({ ...record, ledgered: true, subscribed: true }, GONE_SOCKET)
+      const previous = conn.markClosed()
       await this.#release(conn)
-      await this.#disconnect(conn)
+      // Died during its onConnect: it never connected, so there is no onDisconnect to run.
+      if (previous === 'open') await this.#disconnect(conn)
+      else this.#forget(conn)
     }
     if (gone.length > 0) this.logger.info('channel.reconciled', { channel: this.channel.name, disconnected: gone.length })
     return gone.length
@@ -163,7 +177,15 @@ export class ChannelRuntime implements ConnectionHost {
 
   /** A connection's session changed: the ledger keeps what `onDisconnect` will see. */
   sessionChanged(conn: Connection): void {
-    if (conn.state === 'open') this.#ledger?.opened(conn.record)
+    if (conn.state === 'open' && conn.record.ledgered) this.#ledger?.opened(conn.record)
+  }
+
+  /** Puts an open connection on the ledger; its attachment remembers that, so its disconnect takes it off again. */
+  #keep(conn: Connection): void {
+    if (!this.#ledger) return
+    conn.record.ledgered = true
+    conn.socket.save(conn.record)
+    this.#ledger.opened(conn.record)
   }
 
   hasConnection(channelId: string): boolean {
@@ -209,6 +231,8 @@ export class ChannelRuntime implements ConnectionHost {
   async #release(conn: Connection): Promise<void> {
     this.#connections.delete(conn.record.channelId)
     this.callbacks.release(conn.record.channelId)
+    // A connection that stored a subscription says so, and is on the ledger (see onStored): one that did not has none to drop.
+    if (this.#ledger && !conn.record.subscribed) return
     try {
       await this.hub.dropConnection(conn.record.channelId)
     } catch (error) {
@@ -300,7 +324,7 @@ export class ChannelRuntime implements ConnectionHost {
   /** Runs `onDisconnect` once; the ledger forgets the connection only after it ran, so a crash meanwhile runs it on the next wake. */
   #disconnect(conn: Connection): Promise<void> {
     const onDisconnect = this.channel.onDisconnect
-    const forget = () => this.#ledger?.closed(conn.record.channelId)
+    const forget = () => this.#forget(conn)
     if (!onDisconnect) {
       forget()
       return DONE
@@ -310,6 +334,11 @@ export class ChannelRuntime implements ConnectionHost {
       forget()
     })
     return conn.disconnecting
+  }
+
+  /** Takes a connection off the ledger; no statement at all for one that was never on it. */
+  #forget(conn: Connection): void {
+    if (conn.record.ledgered) this.#ledger?.closed(conn.record.channelId)
   }
 
   #scope(conn: Connection): ReturnType<typeof createScope> {
