@@ -25,6 +25,8 @@ export interface ConnectionRecord {
   ledgered?: true
   /** Has stored a subscription at some point, so its disconnect has subscriptions to drop. */
   subscribed?: true
+  /** The client's resume token (`$resume`): its requests' answers are kept for a retry from its next connection. */
+  resume?: string
 }
 
 /** A frame on the wire. */

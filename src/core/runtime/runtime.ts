@@ -17,6 +17,7 @@ import { subscriptionActions, type BuiltInAction } from './built-in-actions'
 import { callFunction } from './call'
 import { Connection } from './connection'
 import { GONE_SOCKET, type ConnectionLedger } from './connection-ledger'
+import { KeptResults, type KeptOutcome } from './kept-results'
 import { Outbound } from './outbound'
 import type { RuntimeOptions, SingletonServices } from './runtime-options'
 import { createScope, type ConnectionHost } from './scope'
@@ -47,6 +48,7 @@ export class ChannelRuntime implements ConnectionHost {
   readonly #connections = new Map<string, Connection>()
   readonly #findConnection: ((channelId: string) => Connection | undefined) | undefined
   readonly #ledger: ConnectionLedger | undefined
+  readonly #kept: KeptResults | undefined
   #reconciled = false
   /** Connections `reconcile` disconnected: a late close event for one of them must not run `onDisconnect` again. */
   readonly #reconciledIds = new Set<string>()
@@ -63,6 +65,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.missingService = options.missingService
     this.#findConnection = options.findConnection
     this.#ledger = options.ledger
+    this.#kept = options.results && new KeptResults(options.results, { windowMs: options.retryWindowMs })
     this.#wire = wireFormatFor(channel.protocol, channel.routingKey, channel.actions)
     this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, this.#wire, {
       servicesOf: (conn) => this.#scope(conn).services,
@@ -117,7 +120,8 @@ export class ChannelRuntime implements ConnectionHost {
     try {
       // Only onDisconnect needs the connection on record from the start; otherwise its first stored subscription puts it there.
       if (this.channel.onDisconnect && this.#ledger) conn.record.ledgered = true
-      conn.open(this.#wire.opening(conn.record.channelId, result))
+      const retryWindowMs = conn.record.resume !== undefined ? this.#kept?.windowMs : undefined
+      conn.open(this.#wire.opening(conn.record.channelId, result, retryWindowMs))
       if (conn.record.ledgered) this.#ledger?.opened(conn.record)
     } catch (error) {
       this.#toPayload(error, conn, 'welcome')
@@ -269,18 +273,39 @@ export class ChannelRuntime implements ConnectionHost {
       conn.send(wire.error(action, id, unknownAction(action!, channel.actions)))
       return
     }
+    // A request from a resumable connection may be a retry: what it got the first time, it gets again.
+    const token = id !== undefined && this.#kept ? conn.record.resume : undefined
+    let keep: ((outcome: KeptOutcome, keep?: boolean) => void) | undefined
+    if (token !== undefined) {
+      const kept = await this.#kept!.seen(token, id!)
+      if (kept) return this.#answerKept(conn, action, id!, kept)
+      keep = this.#kept!.begin(token, id!)
+    }
     let result: unknown
     try {
       result = await this.#call(conn, target, input, 'message', action)
     } catch (error) {
-      conn.send(wire.error(action, id, this.#toPayload(error, conn, action ?? 'onMessage')))
+      const payload = this.#toPayload(error, conn, action ?? 'onMessage')
+      keep?.({ kind: 'error', error: payload })
+      conn.send(wire.error(action, id, payload))
       return conn.queued || conn.disconnecting ? this.#drain(conn) : undefined
     }
+    keep?.({ kind: 'reply', data: result }, target.keepResult)
     if (result !== undefined || wire.acknowledges(frame)) {
       const sending = this.#outbound.send(conn, { type: 'reply', action, id, data: result })
       if (sending) await sending
     }
     if (conn.queued || conn.disconnecting) await this.#drain(conn)
+  }
+
+  /** A retried request's answer, as the first one got it; nothing runs. */
+  async #answerKept(conn: Connection, action: string | undefined, id: RequestId, kept: KeptOutcome): Promise<void> {
+    if (kept.kind === 'reply') await this.#outbound.send(conn, { type: 'reply', action, id, data: kept.data })
+    else if (kept.kind === 'error') conn.send(this.#wire.error(action, id, kept.error))
+    else {
+      const why = `${action ?? 'This request'} already ran for request id ${JSON.stringify(id)}; its answer was not kept (the action sets keepResult: false, or the answer was over 64 KiB), so it is not run again`
+      conn.send(this.#wire.error(action, id, { code: 'RESULT_NOT_KEPT', message: why }))
+    }
   }
 
   async #binary(conn: Connection, bytes: ArrayBuffer): Promise<void> {
