@@ -36,6 +36,9 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   readonly #options: ResolvedOptions
   /** The URL this client opens its own connections on: `url` with its `$resume` token, unless resume is off. */
   readonly #connectUrl: string
+  readonly #resumes: boolean
+  /** Whether the current connection carries the token (an adopted socket does not). */
+  #resumable = false
   readonly #requests: Requests
   readonly #subscriptions: Subscriptions
   readonly #outbox: Outbox
@@ -58,6 +61,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#options = resolveOptions(options)
     const token = this.#options.resume ? resumeToken() : undefined
     this.#connectUrl = token === undefined ? url : withResume(url, token)
+    this.#resumes = token !== undefined
     this.#outbox = new Outbox(this.#options.bufferSize, () => this.#state, (outgoing) => this.#write(outgoing))
     this.#requests = new Requests(this.#outbox, () => this.#state, this.#options)
     this.#keepalive = new Keepalive(this.#options.keepaliveMs, () => {
@@ -126,6 +130,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#setState('connecting')
     this.#welcomedThisAttempt = false
     const ws = adopted ?? new this.#options.WebSocket(this.#connectUrl)
+    this.#resumable = !adopted && this.#resumes
     ws.binaryType = 'arraybuffer'
     this.#ws = ws
     const adoptedOpen = adopted?.readyState === READY_STATE.OPEN
@@ -152,7 +157,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#setState('open')
     this.#keepalive.start()
     // Before anything goes out: requests retried on this connection go only if it keeps answers.
-    this.#requests.welcomed(frame?.retryWindowMs)
+    this.#requests.welcomed(this.#resumable ? frame?.retryWindowMs : undefined)
     // Subscriptions first, so that replays come before anything the buffer triggers.
     this.#subscriptions.resubscribe()
     this.#outbox.flush()

@@ -932,3 +932,75 @@ describe('known problems', () => {
     expect(ready.value).toEqual({ ok: true })
   })
 })
+
+describe('retries after a reconnect ($resume)', () => {
+  it('names itself with one random token on every connection it opens', async () => {
+    const { client } = connect()
+    const first = fake.current
+    expect(first.resumeToken).toMatch(/^[0-9a-f-]{36}$/)
+    first.welcome()
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    first.drop(1006)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(fake.current).not.toBe(first)
+    expect(fake.current.resumeToken).toBe(first.resumeToken)
+    expect(createClient(URL_, { WebSocket: fake.WebSocket, keepaliveMs: false }) && fake.current.resumeToken).not.toBe(first.resumeToken)
+    client.close()
+  })
+
+  it('sends a request in flight again after the reconnect, with the same id and before anything buffered, and resolves it with the answer', async () => {
+    const { client } = connect()
+    const first = fake.current
+    first.resumableWelcome()
+    const inFlight = client.send('post', { text: 'in flight' })
+    const settledEarly = outcome(inFlight)
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    first.drop(1006)
+    const buffered = client.send('post', { text: 'buffered' })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(settledEarly.settled).toBe(false)
+    const second = fake.current
+    second.resumableWelcome()
+    expect(second.frames).toEqual([
+      { action: 'post', id: 1, data: { text: 'in flight' } },
+      { action: 'post', id: 2, data: { text: 'buffered' } },
+    ])
+    // The server answers the retry with what the first run got.
+    second.reply(second.frames[0]!, { id: 1, text: 'in flight' })
+    second.reply(second.frames[1]!, { id: 2, text: 'buffered' })
+    await expect(inFlight).resolves.toEqual({ id: 1, text: 'in flight' })
+    await expect(buffered).resolves.toEqual({ id: 2, text: 'buffered' })
+  })
+
+  it('fails it with DISCONNECTED when the next connection keeps no answers, or the window has passed', async () => {
+    const { client } = connect()
+    fake.current.resumableWelcome(5_000)
+    const noWindow = client.send('post', { text: 'a' })
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    fake.current.drop(1006)
+    await vi.advanceTimersByTimeAsync(1000)
+    // A server that predates retries: its welcome has no retryWindowMs.
+    fake.current.welcome()
+    expect((await rejection(noWindow)).code).toBe('DISCONNECTED')
+    expect(fake.current.frames).toEqual([])
+
+    fake.current.resumableWelcome(5_000)
+    const late = client.send('post', { text: 'b' })
+    fake.current.drop(1006)
+    // The next welcome comes later than the server keeps answers.
+    await vi.advanceTimersByTimeAsync(6_000)
+    fake.current.resumableWelcome(5_000)
+    expect((await rejection(late)).code).toBe('DISCONNECTED')
+    expect(fake.current.frames).toEqual([])
+  })
+
+  it('with resume: false, sends no token and fails requests in flight with DISCONNECTED', async () => {
+    const { client } = connect({ resume: false })
+    expect(fake.current.url).toBe(URL_)
+    // Even a welcome that offers a window: without a token there is nothing to resume.
+    fake.current.resumableWelcome()
+    const inFlight = client.send('post', { text: 'x' })
+    fake.current.drop(1006)
+    expect((await rejection(inFlight)).code).toBe('DISCONNECTED')
+  })
+})

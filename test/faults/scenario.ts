@@ -16,11 +16,19 @@ export interface ScenarioOptions {
   subscribers?: number
   /** The planted bug the checker must find: subscribers resubscribe without `since` after a reconnect. */
   ignoreSince?: boolean
+  /**
+   * The other planted bug: publishers without a resume token (`resume: false`) that send a post
+   * again when its connection dropped before the answer, as an app without retries that never
+   * run twice would have to: some posts then run twice.
+   */
+  retryWithoutResume?: boolean
 }
 
 export interface ScenarioResult {
   verdict: Verdict
   faults: string[]
+  /** Posts acknowledged although their connection dropped while they were in flight or queued. */
+  retried: number
   durationMs: number
 }
 
@@ -32,6 +40,10 @@ interface Item {
 /** The socket a client is using right now, so the run can drop it. */
 interface SocketHolder {
   current?: WebSocket
+  /** Lose the answer to the next post: the server runs it and answers, and the socket drops without a close before the client sees the answer. */
+  loseNextAnswer?: boolean
+  /** The id of the post whose answer is to be lost, once it went out. */
+  losing?: number
 }
 
 /**
@@ -52,6 +64,23 @@ function socketClass(holder: SocketHolder, forgetSince: boolean): new (url: stri
         data = JSON.stringify(frame)
       }
       ;(WebSocket.prototype.send as (...args: unknown[]) => void).call(this, data, ...rest)
+      if (holder.loseNextAnswer && typeof data === 'string' && data.includes('"action":"post"')) {
+        holder.loseNextAnswer = false
+        holder.losing = (JSON.parse(data) as { id: number }).id
+      }
+    }
+
+    // The answer to the post being lost is swallowed, and the socket dropped: it ran, the client cannot know.
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === 'message' && holder.losing !== undefined && holder.current === this) {
+        const frame = JSON.parse(String(args[0])) as { type?: string; id?: unknown }
+        if ((frame.type === 'reply' || frame.type === 'error') && frame.id === holder.losing) {
+          holder.losing = undefined
+          this.terminate()
+          return true
+        }
+      }
+      return super.emit(event, ...args)
     }
   }
 }
@@ -64,8 +93,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
   await server.start()
   const room = `faults-${started}`
   const url = `${server.baseUrl.replace('http', 'ws')}/feed/${room}`
-  const connect = (holder: SocketHolder = {}, forgetSince = false) => {
-    const client = createClient(url, { WebSocket: socketClass(holder, forgetSince) as never, timeoutMs: 3_000, reconnect: { initialDelayMs: 50, maxDelayMs: 500 }, keepaliveMs: false })
+  const connect = (holder: SocketHolder = {}, forgetSince = false, resume = true) => {
+    const client = createClient(url, { WebSocket: socketClass(holder, forgetSince) as never, timeoutMs: 3_000, reconnect: { initialDelayMs: 50, maxDelayMs: 500 }, keepaliveMs: false, resume })
     clients.push(client)
     return client
   }
@@ -84,19 +113,31 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     }
 
     const posts: Post[] = []
+    /** Posts answered only after their connection dropped and came back: retried by the client, with the same id. */
+    let retried = 0
     let posting = true
     let paused = false
     const publisherSockets: SocketHolder[] = []
     const publish = async (name: string) => {
       const socket: SocketHolder = {}
       publisherSockets.push(socket)
-      const client = connect(socket)
+      const client = connect(socket, false, options.retryWithoutResume !== true)
+      let drops = 0
+      client.onStateChange((state) => state === 'connecting' && drops++)
       await client.ready()
       for (let n = 1; posting; n++) {
         while (paused && posting) await sleep(50)
+        const dropsBefore = drops
         try {
-          await client.send('post', { client: name, n })
+          try {
+            await client.send('post', { client: name, n })
+          } catch (error) {
+            if (!(options.retryWithoutResume && error instanceof ChannelClientError && error.code === 'DISCONNECTED')) throw error
+            await client.ready()
+            await client.send('post', { client: name, n })
+          }
           posts.push({ client: name, n, outcome: 'acked' })
+          if (drops > dropsBefore) retried++
         } catch (error) {
           // Sent, then the connection dropped or timed out: it may have run, and a retry would be a second post.
           // Never sent (the buffer was full): it did not run.
@@ -117,9 +158,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       await server.stop('SIGKILL')
       await server.start()
       await at(0.25)
-      faults.push('two client sockets dropped without a close (a subscriber and a publisher)')
+      faults.push("client sockets dropped without a close (a subscriber's, and each publisher's with a post in flight whose answer it never read)")
       subscribers[0]!.socket.current?.terminate()
-      publisherSockets[0]?.current?.terminate()
+      for (const socket of publisherSockets) socket.loseNextAnswer = true
       await at(0.35)
       faults.push('a reader stalled for 2 s (its socket not read)')
       const stalled = (subscribers[1]!.socket.current as unknown as { _socket?: { pause(): void; resume(): void } } | undefined)?._socket
@@ -153,7 +194,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     const auditor = connect()
     const { twice } = (await auditor.send('audit')) as { twice: { client: string; n: number; count: number }[] }
-    return { verdict: verdict(posts, subscribers, twice), faults, durationMs: Date.now() - started }
+    return { verdict: verdict(posts, subscribers, twice), faults, retried, durationMs: Date.now() - started }
   } finally {
     for (const client of clients) client.close()
     await server.dispose()

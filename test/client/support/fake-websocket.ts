@@ -91,6 +91,11 @@ export class FakeSocket implements WebSocketLike {
     this.push({ type: 'welcome', channelId, data })
   }
 
+  /** The welcome of a server that keeps answers for retries (the connection came with a `$resume` token). */
+  resumableWelcome(retryWindowMs = 120_000, channelId = 'conn-1'): void {
+    this.push({ type: 'welcome', channelId, retryWindowMs })
+  }
+
   reply(request: ClientFrame, data?: unknown): void {
     this.push({ type: 'reply', action: request.action, id: request.id, data })
   }
