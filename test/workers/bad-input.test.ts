@@ -24,7 +24,7 @@ async function stillFine(victim: TestSocket, bystander: TestSocket) {
 }
 
 /** What an unknown action's error lists: the lab channel's actions. */
-const LAB_ACTIONS = 'Actions: boom, bytes, deny, echo, kick, login, logout, rpcSecret, secret, strict, whoami'
+const LAB_ACTIONS = 'Actions: boom, bytes, deny, echo, kick, login, logout, order, rpcSecret, secret, strict, whoami'
 
 const cases: [string, unknown, Record<string, unknown>][] = [
   ['not JSON', '{"action": "echo", ', { type: 'error', error: { code: 'BAD_MESSAGE', message: 'Frame is not valid JSON' } }],
