@@ -1,7 +1,16 @@
+import { evictDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { createStreamChannel, openStreamReader } from '../../src/index'
-import { broker, openRaw, randomBytes, RawEnd, sha256, streamPath } from './support/stream-socket'
+import { stubConnect } from '../../src/cloudflare/streams/stub-connect'
+import { PING_FRAME } from '../../src/core/protocol/actions'
+import { encodeAck } from '../../src/core/streams/frames'
+import { createStreamChannel, openStreamReader, StreamReader, StreamWriter } from '../../src/index'
+import { broker, droppingOnce, openRaw, randomBytes, RawEnd, sha256, streamPath } from './support/stream-socket'
+
+/** A 4-byte frame holding n, and back. */
+const numbered = (n: number) => new Uint8Array(new Uint32Array([n]).buffer)
+const numberOf = (bytes: Uint8Array) => new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true)
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
 
 const MiB = 1024 * 1024
 
@@ -60,14 +69,81 @@ describe('a stream through the broker', () => {
     expect((await broker(readerRef).streamStatus())?.phase).toBe('done')
   })
 
-  it('refuses a second reader with 409 before the upgrade, and the reader key on the writer end with 403', async () => {
-    const { readerRef, writerRef } = await createStreamChannel(env)
+  it('a reader after evictDurableObject still gets every byte, written before and after the eviction', async () => {
+    const { writer, readerRef } = await createStreamChannel(env)
+    await writer.write('before ')
+    await writer.sendMessage('between')
+    await evictDurableObject(broker(readerRef))
+    await writer.write('after')
+    await writer.close()
+    await evictDurableObject(broker(readerRef))
+    const frames: (string | Uint8Array)[] = []
+    for await (const frame of openStreamReader(env, readerRef).frames()) frames.push(frame)
+    expect(frames.map((f) => (typeof f === 'string' ? `text:${f}` : new TextDecoder().decode(f)))).toEqual(['before ', 'text:between', 'after'])
+  })
+
+  it('a reader that drops mid-stream reconnects and gets the rest exactly once, in order', async () => {
+    const { writer, readerRef } = await createStreamChannel(env, { bufferFrames: 4 })
+    const dropping = droppingOnce(stubConnect(broker(readerRef), readerRef), 6, 'received')
+    const reader = new StreamReader(dropping.connect)
+    const writing = (async () => {
+      for (const n of range(40)) await writer.write(numbered(n))
+      await writer.close()
+    })()
+    const got: number[] = []
+    for await (const chunk of reader) got.push(numberOf(chunk))
+    await writing
+    expect(got).toEqual(range(40))
+    expect(dropping.opens.length).toBe(2)
+    expect(dropping.opens[1]).toBeGreaterThanOrEqual(6)
+  })
+
+  it('a plain reader resumes with from=<frames it has>: the broker sends only the ones after', async () => {
+    const { writer, readerRef } = await createStreamChannel(env)
+    for (const n of range(5)) await writer.write(numbered(n))
     const first = await RawEnd.open(streamPath(readerRef))
-    const second = await openRaw(streamPath(readerRef))
-    expect(second.status).toBe(409)
-    expect(((await second.json()) as any).error.code).toBe('STREAM_BUSY')
-    const wrongKey = await openRaw(streamPath({ ...writerRef, access_key: readerRef.access_key }))
-    expect(wrongKey.status).toBe(403)
-    first.ws.close(1000)
+    await first.waitFor(5)
+    first.ws.send(encodeAck(2))
+    first.ws.close(4000, 'going')
+    await first.closeInfo()
+    await writer.write(numbered(5))
+    await writer.close()
+    const again = await RawEnd.open(streamPath(readerRef, '&from=5'))
+    await again.waitFor(1)
+    expect(again.frames.map((f) => numberOf(f as Uint8Array))).toEqual([5])
+    again.ws.send(encodeAck(6))
+    expect(await again.closeInfo()).toEqual({ code: 1000, reason: 'end' })
+    expect((await broker(readerRef).streamStatus())?.phase).toBe('done')
+  })
+
+  it('a writer that drops mid-stream reconnects and sends each frame once', async () => {
+    const { writerRef, reader } = await createStreamChannel(env, { bufferFrames: 8 })
+    const dropping = droppingOnce(stubConnect(broker(writerRef), writerRef), 5, 'sent')
+    const writer = new StreamWriter(dropping.connect)
+    const writing = (async () => {
+      for (const n of range(30)) await writer.write(numbered(n))
+      await writer.close()
+    })()
+    const got: number[] = []
+    for await (const chunk of reader) got.push(numberOf(chunk))
+    await writing
+    expect(got).toEqual(range(30))
+    expect(dropping.opens.length).toBe(2)
+    expect((await broker(writerRef).streamStatus())?.written).toBe(30)
+  })
+
+  it('text that reads like a keepalive is a message like any other (stream objects answer no pings)', async () => {
+    const { writer, reader } = await createStreamChannel(env)
+    await writer.sendMessage(PING_FRAME)
+    await writer.close()
+    const frames: (string | Uint8Array)[] = []
+    for await (const frame of reader.frames()) frames.push(frame)
+    expect(frames).toEqual([PING_FRAME])
+  })
+
+  it('an empty stream ends cleanly: close() with nothing written, readAll() gives no bytes', async () => {
+    const { writer, reader } = await createStreamChannel(env)
+    await writer.close()
+    expect((await reader.readAll()).byteLength).toBe(0)
   })
 })

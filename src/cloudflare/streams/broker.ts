@@ -107,7 +107,8 @@ export class StreamBroker {
         const ended: StreamRecord = { ...record, phase: 'ended', activeAt: Date.now() }
         this.#sql().save(ended)
         closeSocket(ws, CloseCode.NORMAL, 'end')
-        if (readToEnd(ended)) this.#finish(ended)
+        // Done only once a reader is told; a late reader finishes it on arrival.
+        if (readToEnd(ended) && this.#socket('read')) this.#finish(ended)
         return
       }
       if (code === StreamCloseCode.ABORTED) {

@@ -6,12 +6,10 @@ export type StoredFrame = string | ArrayBuffer
 /**
  * One stream's record and the frames the reader has not acknowledged, in the
  * broker object's SQLite: hibernation and eviction wipe memory, so a late or
- * returning reader is served from here. The record is read once per wake and
- * written through on every change.
+ * returning reader is served from here. The record is read on every event
+ * rather than cached: one small row, and nothing to go stale.
  */
 export class SqlStreamStore {
-  #record: StreamRecord | undefined | null = null
-
   constructor(private readonly sql: SqlStorage) {
     sql.exec('CREATE TABLE IF NOT EXISTS pikku_stream (key TEXT PRIMARY KEY, record TEXT NOT NULL) WITHOUT ROWID')
     sql.exec('CREATE TABLE IF NOT EXISTS pikku_stream_frames (seq INTEGER PRIMARY KEY, text TEXT, bytes BLOB)')
@@ -19,11 +17,8 @@ export class SqlStreamStore {
 
   /** The stream's record, or undefined when this object holds no stream. */
   record(): StreamRecord | undefined {
-    if (this.#record === null) {
-      const [row] = this.sql.exec<{ record: string }>("SELECT record FROM pikku_stream WHERE key = 'self'").toArray()
-      this.#record = row ? (JSON.parse(row.record) as StreamRecord) : undefined
-    }
-    return this.#record
+    const [row] = this.sql.exec<{ record: string }>("SELECT record FROM pikku_stream WHERE key = 'self'").toArray()
+    return row ? (JSON.parse(row.record) as StreamRecord) : undefined
   }
 
   save(record: StreamRecord): void {
@@ -31,7 +26,6 @@ export class SqlStreamStore {
       "INSERT INTO pikku_stream (key, record) VALUES ('self', ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record",
       JSON.stringify(record),
     )
-    this.#record = record
   }
 
   append(seq: number, frame: StoredFrame): void {

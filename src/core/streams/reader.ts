@@ -130,9 +130,12 @@ export class StreamReader {
     this.#ackScheduled = true
     queueMicrotask(() => {
       this.#ackScheduled = false
-      if (this.#socket && this.#consumed > this.#ackSent) {
-        this.#ackSent = this.#consumed
+      if (!this.#socket || this.#consumed <= this.#ackSent) return
+      try {
         this.#socket.send(encodeAck(this.#consumed))
+        this.#ackSent = this.#consumed
+      } catch {
+        // The socket is closing: the next one acks again.
       }
     })
   }

@@ -105,7 +105,14 @@ export class StreamWriter {
     const socket = this.#socket
     if (!socket || !this.#synced) return
     const total = this.#stored + this.#kept.length
-    for (; this.#sent < total && this.#sent < this.#credit; this.#sent++) socket.send(this.#kept[this.#sent - this.#stored]!)
+    for (; this.#sent < total && this.#sent < this.#credit; this.#sent++) {
+      try {
+        socket.send(this.#kept[this.#sent - this.#stored]!)
+      } catch {
+        // The socket is closing; its close event reopens and resends from what the broker has.
+        return
+      }
+    }
     while (this.#waiters.length > 0 && this.#waiters[0]!.upTo <= this.#sent) this.#waiters.shift()!.resolve()
     if (this.#ending === 'close' && this.#sent === total && !this.#endSent) {
       this.#endSent = true

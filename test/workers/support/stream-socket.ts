@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { streamName } from '../../../src/cloudflare/addressing'
 import type { StreamRef } from '../../../src/core/streams/ref'
+import type { StreamConnect } from '../../../src/core/streams/socket'
 import { request } from './test-socket'
 
 /** The URL path that opens a ref's end through the router. */
@@ -78,4 +79,35 @@ export function randomBytes(size: number): Uint8Array {
   const bytes = new Uint8Array(size)
   for (let offset = 0; offset < size; offset += 65536) crypto.getRandomValues(bytes.subarray(offset, Math.min(size, offset + 65536)))
   return bytes
+}
+
+/**
+ * Wraps a connect so the first socket it opens drops (closed from our side
+ * with 4000, which the broker takes as a drop) once `after` frames came or
+ * went: a reconnect mid-stream, on demand.
+ */
+export function droppingOnce(connect: StreamConnect, after: number, count: 'received' | 'sent'): { connect: StreamConnect; opens: Array<number | undefined> } {
+  const opens: Array<number | undefined> = []
+  return {
+    opens,
+    connect: async (from) => {
+      opens.push(from)
+      const socket = await connect(from)
+      if (opens.length > 1) return socket
+      let frames = 0
+      const drop = () => {
+        if (++frames === after) socket.close(4000, 'test drop')
+      }
+      if (count === 'received') socket.addEventListener('message', drop)
+      else {
+        const send = socket.send.bind(socket)
+        socket.send = (data) => {
+          if (frames >= after) return
+          send(data)
+          drop()
+        }
+      }
+      return socket
+    },
+  }
 }
