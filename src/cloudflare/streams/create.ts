@@ -31,9 +31,9 @@ interface BrokerStub extends DurableObjectStub {
  * services factory. The live ends connect on first use, so returning only a
  * ref opens nothing here.
  */
-export async function createStreamChannel(env: Record<string, unknown>, options: StreamChannelOptions = {}): Promise<StreamChannel> {
+export async function createStreamChannel(env: object, options: StreamChannelOptions = {}): Promise<StreamChannel> {
   const { bufferFrames, ttlMs } = resolveStreamOptions(options)
-  const namespace = channelNamespace(env, options.binding ?? DEFAULT_BINDING, 'createStreamChannel')
+  const namespace = channelNamespace(env as Record<string, unknown>, options.binding ?? DEFAULT_BINDING, 'createStreamChannel')
   const channel_id = newStreamId()
   const writerRef: StreamRef = { channel_id, access_key: newAccessKey(), direction: 'write' }
   const readerRef: StreamRef = { channel_id, access_key: newAccessKey(), direction: 'read' }
@@ -43,17 +43,17 @@ export async function createStreamChannel(env: Record<string, unknown>, options:
 }
 
 /** The live writer a write ref opens, from inside Cloudflare (for a browser or Node, `openWriter` from the client). */
-export function openStreamWriter(env: Record<string, unknown>, ref: StreamRef, options: { binding?: string } = {}): StreamWriter {
+export function openStreamWriter(env: object, ref: StreamRef, options: { binding?: string } = {}): StreamWriter {
   return new StreamWriter(stubConnect(brokerOf(env, ref, 'write', options.binding), ref))
 }
 
 /** The live reader a read ref opens, from inside Cloudflare (for a browser or Node, `openReader` from the client). */
-export function openStreamReader(env: Record<string, unknown>, ref: StreamRef, options: { binding?: string } = {}): StreamReader {
+export function openStreamReader(env: object, ref: StreamRef, options: { binding?: string } = {}): StreamReader {
   return new StreamReader(stubConnect(brokerOf(env, ref, 'read', options.binding), ref))
 }
 
-function brokerOf(env: Record<string, unknown>, ref: StreamRef, direction: StreamRef['direction'], binding = DEFAULT_BINDING): DurableObjectStub {
+function brokerOf(env: object, ref: StreamRef, direction: StreamRef['direction'], binding = DEFAULT_BINDING): DurableObjectStub {
   if (!isStreamRef(ref)) throw new TypeError('Not a stream ref: expected { channel_id, access_key, direction } as createStreamChannel made it')
   if (ref.direction !== direction) throw new TypeError(`That is a ${ref.direction} ref; this end needs a ${direction} ref`)
-  return channelNamespace(env, binding, 'createStreamChannel').getByName(streamName(ref.channel_id))
+  return channelNamespace(env as Record<string, unknown>, binding, 'createStreamChannel').getByName(streamName(ref.channel_id))
 }
