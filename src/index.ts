@@ -54,7 +54,7 @@ export type { StreamStatus } from './cloudflare/streams/broker'
 export { StreamWriter } from './core/streams/writer'
 export { StreamReader } from './core/streams/reader'
 export { StreamError, type StreamErrorCode } from './core/streams/stream-error'
-export { isStreamRef, type StreamRef, type StreamDirection } from './core/streams/ref'
+export { isStreamRef, StreamRefSchema, type StreamRef, type StreamDirection } from './core/streams/ref'
 export { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, type StreamOptions } from './core/streams/limits'
 // EventHub
 export type { TopicSpec, TopicMap, ReplayOptions } from './core/event-hub/topics'

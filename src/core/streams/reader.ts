@@ -69,7 +69,7 @@ export class StreamReader {
   }
 
   /** All the bytes, once the writer ended the stream; rejects if it was aborted or expired. */
-  async readAll(): Promise<Uint8Array> {
+  async readAll(): Promise<Uint8Array<ArrayBuffer>> {
     const chunks: Uint8Array[] = []
     let size = 0
     for await (const chunk of this) {
