@@ -49,6 +49,8 @@ function socketConnect(ref: StreamRef, options: OpenStreamOptions): StreamConnec
       const socket = new SocketClass(url)
       socket.binaryType = 'arraybuffer'
       let opened = false
+      // A close always follows an error; without a listener some sockets (`ws`) throw the error instead.
+      socket.addEventListener('error', () => undefined)
       socket.addEventListener('open', () => {
         opened = true
         resolve(socket)
