@@ -2,7 +2,7 @@ import { PROBE_HEADER } from '../../core/protocol/handshake'
 import { streamUrl } from '../../core/streams/address'
 import { isStreamRef, type StreamRef } from '../../core/streams/ref'
 import { StreamReader } from '../../core/streams/reader'
-import type { StreamConnect, StreamSocket } from '../../core/streams/socket'
+import { holdingMessages, type StreamConnect, type StreamSocket } from '../../core/streams/socket'
 import { refusalError } from '../../core/streams/stream-error'
 import { StreamWriter } from '../../core/streams/writer'
 
@@ -51,9 +51,11 @@ function socketConnect(ref: StreamRef, options: OpenStreamOptions): StreamConnec
       let opened = false
       // A close always follows an error; without a listener some sockets (`ws`) throw the error instead.
       socket.addEventListener('error', () => undefined)
+      // Listening from the start: the broker's first frame may come in the same tick as `open`.
+      const held = holdingMessages(socket)
       socket.addEventListener('open', () => {
         opened = true
-        resolve(socket)
+        resolve(held)
       })
       socket.addEventListener('close', () => {
         if (opened) return

@@ -1,6 +1,7 @@
 // The Worker the streams e2e test drives: POST /streams makes a stream and answers
-// both refs; POST /fill makes one and fills it from this fetch handler (waitUntil),
-// answering the reader's ref and the SHA-256 of what it writes.
+// both refs; POST /fill?mib=N makes one and fills it from this fetch handler
+// (waitUntil, or before answering with ?late), answering the reader's ref and the
+// SHA-256 of what it writes.
 import { ChannelObject, channels, createStreamChannel, pikkuSessionlessFunc, wireChannel } from '../../../src/index'
 
 export { ChannelObject }
@@ -18,20 +19,21 @@ app.post('/streams', async (c) => {
 
 app.post('/fill', async (c) => {
   const mib = Number(c.req.query('mib') ?? 10)
+  const data = new Uint8Array(Math.round(mib * MiB))
   const { writer, readerRef } = await createStreamChannel(c.env)
   // Deterministic bytes: the test recomputes the hash from what it reads, and compares.
-  const data = new Uint8Array(mib * MiB)
   for (let i = 0; i < data.length; i++) data[i] = (i * 2654435761) >>> 24
   const sha256 = hex(await crypto.subtle.digest('SHA-256', data))
-  c.executionCtx.waitUntil(
-    (async () => {
-      for (let part = 0; part < mib; part++) {
-        await writer.sendMessage(`part ${part}`)
-        await writer.write(data.subarray(part * MiB, (part + 1) * MiB))
-      }
-      await writer.close()
-    })(),
-  )
+  const writing = (async () => {
+    for (let part = 0; part * MiB < data.length; part++) {
+      await writer.sendMessage(`part ${part}`)
+      await writer.write(data.subarray(part * MiB, (part + 1) * MiB))
+    }
+    await writer.close()
+  })()
+  // ?late: answer once the writer has ended (what fits the buffer), so the reader comes late.
+  if (c.req.query('late') !== undefined) await writing
+  else c.executionCtx.waitUntil(writing)
   return c.json({ readerRef, sha256 })
 })
 
