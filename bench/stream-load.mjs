@@ -22,16 +22,23 @@ class Socket extends WebSocket {
 
 const payload = new Uint8Array(MiB).map((_, i) => i % 251)
 
+let acks = 0
+
 async function ours() {
   const { openReader, openWriter } = await import(pathToFileURL(job.client).href)
   const response = await fetch(`${job.base}/streams?bufferFrames=${job.bufferFrames}`, { method: 'POST' })
   const { writerRef, readerRef } = await response.json()
   let opened
   const readerOpen = new Promise((resolve) => (opened = resolve))
+  // Counts the reader's acks: each is one more event (and storage write) for the broker.
   class ReaderSocket extends Socket {
     constructor(url) {
       super(url)
       this.addEventListener('open', opened)
+    }
+    send(data) {
+      acks++
+      super.send(data)
     }
   }
   const reader = openReader(readerRef, { url: job.base, WebSocket: ReaderSocket })
@@ -79,7 +86,7 @@ async function raw() {
     }),
   )
   const start = performance.now()
-  const writer = new Socket(`${url}?dir=write`)
+  const writer = new Socket(`${url}?dir=write${job.target === 'raw+store' ? '&store=1' : ''}`)
   writer.once('open', () => {
     for (let sent = 0; sent < total; sent += MiB) for (let offset = 0; offset < MiB; offset += FRAME) writer.send(payload.subarray(offset, offset + FRAME))
     writer.close(1000)
@@ -89,7 +96,8 @@ async function raw() {
   return { start, firstAt, lastAt, received }
 }
 
-const { start, firstAt, lastAt, received } = await (job.target === 'raw' ? raw() : ours())
+const { start, firstAt, lastAt, received } = await (job.target === 'ours' ? ours() : raw())
 if (received !== total) throw new Error(`received ${received} of ${total} bytes`)
-process.stdout.write(JSON.stringify({ mibPerSecond: job.mib / ((lastAt - start) / 1000), ttfbMs: firstAt - start }))
+const frames = total / FRAME
+process.stdout.write(JSON.stringify({ mibPerSecond: job.mib / ((lastAt - start) / 1000), ttfbMs: firstAt - start, ...(job.target === 'ours' ? { acksPerFrame: acks / frames } : {}) }))
 process.exit(0)

@@ -1,11 +1,12 @@
 // npm run bench (after run.mjs): one binary stream's throughput and time to first byte, ours at
-// bufferFrames 1, 8 and 64 against a raw relay object (no credits, no storage) in the same Worker.
+// bufferFrames 1, 8 and 64 against a raw relay object (no credits, no storage) in the same Worker,
+// and against the same relay writing each frame to SQLite (what durable buffering costs alone).
 //
 // One `wrangler dev` (bench/streams/), the load pinned to core 1 as in run.mjs. Each round runs every
 // row, in rotating order; ratios to raw are paired by round. Results in bench/results/streams.{json,md},
 // followed by the streams part of bench/analysis.md.
 //
-// Bounded: BENCH_ROUNDS (default 5) x 4 rows x BENCH_STREAM_MIB (default 16) MiB, all on loopback;
+// Bounded: BENCH_ROUNDS (default 5) x 5 rows x BENCH_STREAM_MIB (default 16) MiB, all on loopback;
 // a few minutes.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -16,7 +17,10 @@ import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const MIB = Number(process.env.BENCH_STREAM_MIB ?? 16)
-const ROWS = [{ name: 'raw relay', target: 'raw' }, ...[1, 8, 64].map((bufferFrames) => ({ name: `ours, bufferFrames ${bufferFrames}`, target: 'ours', bufferFrames }))]
+const ONLY = process.env.BENCH_ONLY // a substring of the ours rows' names, to run a subset while investigating (raw always runs)
+const ROWS = [{ name: 'raw relay', target: 'raw' }, { name: 'raw relay + a SQLite write per frame', target: 'raw+store' }, ...[1, 8, 64].map((bufferFrames) => ({ name: `ours, bufferFrames ${bufferFrames}`, target: 'ours', bufferFrames }))].filter(
+  (row) => !ONLY || row.target !== 'ours' || row.name.includes(ONLY),
+)
 const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2
 
 /** The client as users get it (src/client), bundled for Node: the load generator is plain JavaScript. */
@@ -61,12 +65,15 @@ async function main() {
       console.log(`round ${round + 1}/${ROUNDS} done`)
     }
     const raw = samples['raw relay']
+    const store = samples['raw relay + a SQLite write per frame']
     const results = ROWS.map((row) => ({
       row: row.name,
       bufferFrames: row.bufferFrames,
       mibPerSecond: spread(samples[row.name].map((s) => s.mibPerSecond)),
       ttfbMs: spread(samples[row.name].map((s) => s.ttfbMs)),
       vsRaw: spread(samples[row.name].map((s, round) => s.mibPerSecond / raw[round].mibPerSecond)),
+      vsStore: spread(samples[row.name].map((s, round) => s.mibPerSecond / store[round].mibPerSecond)),
+      ...(row.target === 'ours' ? { acksPerFrame: median(samples[row.name].map((s) => s.acksPerFrame)) } : {}),
     }))
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, mibPerRun: MIB, pinning, cpu: cpus()[0]?.model, node: process.version }
     const dir = join(ROOT, 'bench/results')
@@ -89,11 +96,14 @@ function markdown(meta, results) {
     '',
     `${meta.date} · ${meta.rounds} rounds × ${meta.mibPerRun} MiB per run · medians (min–max over the rounds) · ${meta.pinning ? 'load pinned to core 1, server free' : 'no core pinning'} · ${cpus().length} cores · ${meta.cpu} · Node ${meta.node}`,
     '',
-    'One stream, both ends in one Node process over loopback (`ws`), the writer sending 1 MiB writes. Ratios are ours ÷ raw relay, paired by round.',
+    'One stream, both ends in one Node process over loopback (`ws`), the writer sending 1 MiB writes. Ratios are paired by round: ÷ raw is against the raw relay, ÷ raw + SQLite against the relay that also writes each frame to SQLite (the cost of durable buffering alone).',
     '',
-    '| scenario | MiB/s | time to first byte, ms | ÷ raw |',
-    '| --- | --- | --- | --- |',
-    ...results.map((r) => `| ${r.row} | ${cell(r.mibPerSecond, 1)} | ${cell(r.ttfbMs, 1)} | ${r.row === 'raw relay' ? '–' : `${f(r.vsRaw.median, 2)}× (${f(r.vsRaw.min, 2)}–${f(r.vsRaw.max, 2)})`} |`),
+    '| scenario | MiB/s | time to first byte, ms | ÷ raw | ÷ raw + SQLite | acks per frame |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...results.map((r) => {
+      const ratio = (x) => `${f(x.median, 2)}× (${f(x.min, 2)}–${f(x.max, 2)})`
+      return `| ${r.row} | ${cell(r.mibPerSecond, 1)} | ${cell(r.ttfbMs, 1)} | ${ratio(r.vsRaw)} | ${ratio(r.vsStore)} | ${r.acksPerFrame === undefined ? '–' : f(r.acksPerFrame, 2)} |`
+    }),
     '',
   ].join('\n')
 }

@@ -6,17 +6,28 @@ export { ChannelObject }
 /**
  * The baseline: a Durable Object relaying binary frames from a writer socket
  * to a reader socket, with no credits, no acks and no storage. The reader
- * must be there first; the writer's close ends the reader.
+ * must be there first; the writer's close ends the reader. With `?store=1`
+ * on the writer it also inserts each frame into SQLite and deletes the one
+ * before: what durable buffering costs alone, without anything else of ours.
  */
 export class RelayObject extends DurableObject {
+  #seq = 0
+
   override async fetch(request: Request): Promise<Response> {
-    const dir = new URL(request.url).searchParams.get('dir') === 'write' ? 'write' : 'read'
+    const params = new URL(request.url).searchParams
+    const tags = params.get('dir') === 'write' ? ['write', ...(params.get('store') ? ['store'] : [])] : ['read']
     const { 0: client, 1: server } = new WebSocketPair()
-    this.ctx.acceptWebSocket(server, [dir])
+    this.ctx.acceptWebSocket(server, tags)
     return new Response(null, { status: 101, webSocket: client })
   }
 
-  override webSocketMessage(_ws: WebSocket, message: string | ArrayBuffer): void {
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    if (this.ctx.getTags(ws).includes('store')) {
+      const sql = this.ctx.storage.sql
+      sql.exec('CREATE TABLE IF NOT EXISTS frames (seq INTEGER PRIMARY KEY, bytes BLOB)')
+      sql.exec('INSERT INTO frames (seq, bytes) VALUES (?, ?)', ++this.#seq, message)
+      sql.exec('DELETE FROM frames WHERE seq < ?', this.#seq)
+    }
     this.ctx.getWebSockets('read')[0]?.send(message)
   }
 

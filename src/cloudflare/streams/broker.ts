@@ -5,6 +5,7 @@ import {
   creditFor,
   expiryReason,
   frameViolation,
+  held,
   isOver,
   openingRefusal,
   readToEnd,
@@ -67,7 +68,8 @@ export class StreamBroker {
     const record = this.#sql().record()
     if (!record) return undefined
     const { phase, reason, written, acked, maxHeld, bufferFrames } = record
-    return { phase, reason, written, acked, held: this.#sql().heldCount(), maxHeld, bufferFrames, writerOpen: !!this.#socket('write'), readerOpen: !!this.#socket('read') }
+    const heldNow = this.#sql().heldCount()
+    return { phase, reason, written, acked, held: heldNow, maxHeld: Math.max(maxHeld, heldNow), bufferFrames, writerOpen: !!this.#socket('write'), readerOpen: !!this.#socket('read') }
   }
 
   /** An opening (or a probe of one): refused before the upgrade, or accepted and primed. */
@@ -134,7 +136,7 @@ export class StreamBroker {
     const reason = expiryReason(record, now)
     if (!reason) return this.ctx.storage.setAlarm(record.activeAt + record.ttlMs)
     this.#sql().deleteFrames()
-    this.#sql().save({ ...record, phase: 'expired', reason })
+    this.#sql().save({ ...record, phase: 'expired', reason }, true)
     for (const direction of ['write', 'read'] as const) closeSocket(this.#socket(direction), StreamCloseCode.EXPIRED, reason)
     await this.ctx.storage.setAlarm(now + record.ttlMs)
   }
@@ -158,9 +160,8 @@ export class StreamBroker {
     if (record.phase !== 'open') return
     const violation = frameViolation(record, frame)
     if (violation) return this.#abort(record, violation.reason, violation.code)
-    const written = record.written + 1
-    this.#sql().append(written, frame)
-    this.#sql().save({ ...record, written, maxHeld: Math.max(record.maxHeld, written - record.acked), activeAt: Date.now() })
+    // One write per frame, its own row: the record's count follows from it (see SqlStreamStore).
+    this.#sql().append(record.written + 1, frame)
     this.#socket('read')?.send(frame)
   }
 
@@ -170,7 +171,8 @@ export class StreamBroker {
     if (outcome === 'stale' || isOver(record)) return
     const acked = parseAck(message as string)!
     this.#sql().deleteUpTo(acked)
-    const next: StreamRecord = { ...record, acked, activeAt: Date.now() }
+    // What was held just before an ack is the most it held since the last one.
+    const next: StreamRecord = { ...record, acked, maxHeld: Math.max(record.maxHeld, held(record)), activeAt: Date.now() }
     this.#sql().save(next)
     if (next.phase === 'open') this.#socket('write')?.send(encodeCredit(creditFor(next)))
     if (readToEnd(next)) this.#finish(next)
@@ -186,7 +188,7 @@ export class StreamBroker {
   /** Discards the frames and tells both ends why; the writer's socket gets `writerCode` (a violation's own code). */
   #abort(record: StreamRecord, reason: string, writerCode: number = StreamCloseCode.ABORTED): void {
     this.#sql().deleteFrames()
-    this.#sql().save({ ...record, phase: 'aborted', reason })
+    this.#sql().save({ ...record, phase: 'aborted', reason }, true)
     closeSocket(this.#socket('write'), writerCode, reason)
     closeSocket(this.#socket('read'), StreamCloseCode.ABORTED, reason)
     void this.ctx.storage.setAlarm(Date.now() + record.ttlMs)

@@ -8,6 +8,11 @@ export type StoredFrame = string | ArrayBuffer
  * broker object's SQLite: hibernation and eviction wipe memory, so a late or
  * returning reader is served from here. The record is read on every event
  * rather than cached: one small row, and nothing to go stale.
+ *
+ * A frame costs one write, its own row: the record's `written` is not stored
+ * but read back as the last frame's number (every frame after the last ack
+ * is held, so with none held it is the ack). Writing the record for every
+ * frame as well cost a fifth of the throughput (bench/analysis.md).
  */
 export class SqlStreamStore {
   constructor(private readonly sql: SqlStorage) {
@@ -17,14 +22,21 @@ export class SqlStreamStore {
 
   /** The stream's record, or undefined when this object holds no stream. */
   record(): StreamRecord | undefined {
-    const [row] = this.sql.exec<{ record: string }>("SELECT record FROM pikku_stream WHERE key = 'self'").toArray()
-    return row ? (JSON.parse(row.record) as StreamRecord) : undefined
+    const [row] = this.sql
+      .exec<{ record: string; last: number | null }>("SELECT record, (SELECT MAX(seq) FROM pikku_stream_frames) AS last FROM pikku_stream WHERE key = 'self'")
+      .toArray()
+    if (!row) return undefined
+    const stored = JSON.parse(row.record) as Omit<StreamRecord, 'written'> & { written?: number }
+    // Frames are discarded on abort and expiry: then `written` is what the record last said.
+    return { ...stored, written: row.last ?? Math.max(stored.acked, stored.written ?? 0) }
   }
 
-  save(record: StreamRecord): void {
+  /** Saves the record; `written` only when the frames that say it are about to go (abort, expiry). */
+  save(record: StreamRecord, keepWritten = false): void {
+    const { written, ...rest } = record
     this.sql.exec(
       "INSERT INTO pikku_stream (key, record) VALUES ('self', ?) ON CONFLICT (key) DO UPDATE SET record = excluded.record",
-      JSON.stringify(record),
+      JSON.stringify(keepWritten ? record : rest),
     )
   }
 

@@ -34,7 +34,7 @@ export interface StreamRecord {
   acked: number
   /** The most frames ever held at once (for tests and the status RPC). */
   maxHeld: number
-  /** When the last frame, ack or opening happened (ms since the epoch). */
+  /** When the last ack, opening or end happened (ms since the epoch). Frames do not count: a writer sends at most bufferFrames without an ack, so acks are the progress. */
   activeAt: number
   writerSeen: boolean
   readerSeen: boolean

@@ -7,7 +7,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024
 export const DEFAULT_BUFFER_FRAMES = 64
 export const MAX_BUFFER_FRAMES = 1024
 
-/** How long a stream may sit idle (no frame, no ack, no end opening) before it expires. */
+/** How long a stream may sit idle (no ack, no opening, no end) before it expires. */
 export const DEFAULT_TTL_MS = 10 * 60_000
 export const MAX_TTL_MS = 7 * 24 * 60 * 60_000
 
@@ -15,7 +15,7 @@ export const MAX_TTL_MS = 7 * 24 * 60 * 60_000
 export interface StreamOptions {
   /** Frames (binary or text) held between writer and reader at most; the writer waits past it. Default 64, at most 1024. */
   bufferFrames?: number
-  /** Idle time after which the stream expires, in ms: no frame, ack or opening for that long. Default 10 minutes. */
+  /** Idle time after which the stream expires, in ms: no ack, opening or end for that long. Default 10 minutes. */
   ttlMs?: number
 }
 
