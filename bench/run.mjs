@@ -7,14 +7,12 @@
 //
 // Bounded: BENCH_ROUNDS (default 5) x 19 rows x 3 targets x BENCH_SECONDS (default 2) plus setup,
 // about 20 minutes; at most 1,001 sockets at once, all on loopback.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { ROOT, startServer } from './servers.mjs'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 2) * 1000
 const ONLY = process.env.BENCH_ONLY // a substring of row names, to run a subset while investigating
@@ -48,52 +46,6 @@ const ROWS = [
 
 function label(bytes) {
   return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function startServer(kind, persistDir) {
-  const port = await freePort()
-  const inspector = await freePort()
-  const wrangler = join(ROOT, 'node_modules/.bin/wrangler')
-  const args = ['dev', '--config', join(ROOT, 'bench', kind, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', join(persistDir, kind), '--log-level', 'warn', '--show-interactive-dev-session=false']
-  // Servers are not pinned: each target is a wrangler proxy, a workerd proxy and the worker's workerd,
-  // and squeezing them onto one core made every target several times slower and far noisier.
-  const [command, commandArgs] = [wrangler, args]
-  const child = spawn(command, commandArgs, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CI: '1' } })
-  let output = ''
-  child.stdout.on('data', (chunk) => (output += chunk))
-  child.stderr.on('data', (chunk) => (output += chunk))
-  const base = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev for ${kind} exited:\n${output}`)
-    try {
-      await fetch(base, { signal: AbortSignal.timeout(1000) })
-      return { kind, base: base.replace('http', 'ws'), stop: () => kill(child) }
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 200))
-    }
-  }
-  kill(child)
-  throw new Error(`wrangler dev for ${kind} did not start:\n${output}`)
-}
-
-function kill(child) {
-  try {
-    process.kill(-child.pid, 'SIGKILL')
-  } catch {
-    // gone
-  }
 }
 
 function runLoad(target, row) {

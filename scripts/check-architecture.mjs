@@ -16,8 +16,10 @@ import ts from 'typescript'
 export const LAYERS = [
   { files: 'core/types.ts', runtime: [], types: ['core/'] },
   { files: 'core/protocol/', runtime: ['core/protocol/', 'core/errors.ts', 'core/truncate.ts'], types: ['core/protocol/', 'core/errors.ts'] },
+  // Binary streams: the ends run in browsers, Node and Workers alike, so they stay as portable as the protocol.
+  { files: 'core/streams/', runtime: ['core/streams/', 'core/protocol/', 'core/bytes.ts'], types: ['core/streams/', 'core/protocol/'] },
   { files: 'core/', runtime: ['core/'], types: ['core/'] },
-  { files: 'client/', runtime: ['client/', 'core/protocol/'], types: ['client/', 'core/'] },
+  { files: 'client/', runtime: ['client/', 'core/protocol/', 'core/streams/'], types: ['client/', 'core/'] },
   { files: 'meta/', runtime: ['meta/', 'core/'], types: ['meta/', 'core/'] },
   { files: 'cloudflare/', runtime: ['cloudflare/', 'core/'], types: ['cloudflare/', 'core/'] },
   { files: 'cli/', runtime: ['cli/', 'meta/', 'core/'], types: ['cli/', 'meta/', 'core/'] },

@@ -39,7 +39,7 @@ export type {
 export { createConsoleLogger, type Logger } from './core/logger'
 export { ChannelError, WiringError } from './core/errors'
 export { ERROR_CODES, type ErrorCode, type ErrorPayload, type ErrorIssue } from './core/protocol/frames'
-export { CloseCode } from './core/protocol/close'
+export { CloseCode, StreamCloseCode } from './core/protocol/close'
 export type { WireProtocol } from './core/protocol/wire-format'
 // Cloudflare
 export { ChannelObject } from './cloudflare/channel-object'
@@ -48,6 +48,14 @@ export { pikkuServices, type ServicesContext } from './cloudflare/services'
 export { publisher, PublishError, type ChannelPublisher, type PublisherOptions, type PublishErrorCode } from './cloudflare/publisher'
 export type { PublishRouteOptions } from './cloudflare/publish-route'
 export type { InstanceAddress } from './cloudflare/addressing'
+// Binary streams
+export { createStreamChannel, openStreamWriter, openStreamReader, type StreamChannel, type StreamChannelOptions } from './cloudflare/streams/create'
+export type { StreamStatus } from './cloudflare/streams/broker'
+export { StreamWriter } from './core/streams/writer'
+export { StreamReader } from './core/streams/reader'
+export { StreamError, type StreamErrorCode } from './core/streams/stream-error'
+export { isStreamRef, StreamRefSchema, type StreamRef, type StreamDirection } from './core/streams/ref'
+export { MAX_FRAME_BYTES, MAX_MESSAGE_BYTES, type StreamOptions } from './core/streams/limits'
 // EventHub
 export type { TopicSpec, TopicMap, ReplayOptions } from './core/event-hub/topics'
 export type { PublishResult } from './core/types'

@@ -1,6 +1,7 @@
 import { wireChannel } from '#pikku/pikku-types.gen.js'
 import { onChatConnect, RoomOpening } from './functions/chat/connect.function.js'
 import { onChatDisconnect } from './functions/chat/disconnect.function.js'
+import { exportHistory } from './functions/chat/export.function.js'
 import { listMessages } from './functions/chat/history.function.js'
 import { ChatMessage, sendMessage } from './functions/chat/send.function.js'
 
@@ -21,6 +22,8 @@ wireChannel({
   onMessageWiring: {
     send: { func: sendMessage },
     history: { func: listMessages },
+    // Returns a stream reader's ref; the page downloads the room's history through it.
+    export: { func: exportHistory },
   },
   tags: ['chat'],
 })

@@ -17,6 +17,20 @@ export class MessageStore {
     return { id: row.id, author, text, at }
   }
 
+  /** Every message, oldest first, read a page at a time (a long history is never all in memory). */
+  *all(pageSize = 500): Generator<ChatMessage> {
+    for (let after = 0; ; ) {
+      const rows = this.sql.exec<{ id: number; author: string; text: string; at: number }>('SELECT id, author, text, at FROM chat_messages WHERE id > ? ORDER BY id LIMIT ?', after, pageSize).toArray()
+      for (const { id, author, text, at } of rows) yield { id, author, text, at }
+      if (rows.length < pageSize) return
+      after = rows[rows.length - 1]!.id
+    }
+  }
+
+  count(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM chat_messages').one().n
+  }
+
   /** The latest `limit` messages, oldest first. */
   recent(limit: number): ChatMessage[] {
     const rows = this.sql.exec<{ id: number; author: string; text: string; at: number }>('SELECT id, author, text, at FROM chat_messages ORDER BY id DESC LIMIT ?', limit).toArray()

@@ -1,4 +1,5 @@
 import { pikkuServices } from '#pikku/pikku-types.gen.js'
+import { HistoryExport } from './history-export'
 import { MessageStore } from './message-store'
 
 /**
@@ -6,6 +7,7 @@ import { MessageStore } from './message-store'
  * every handler's services from what this returns (see .pikku/pikku-types.gen.ts),
  * so no `declare module` is needed here.
  */
-export const createServices = pikkuServices(({ storage }) => ({
-  messages: new MessageStore(storage.sql),
-}))
+export const createServices = pikkuServices(({ env, storage }) => {
+  const messages = new MessageStore(storage.sql)
+  return { messages, history: new HistoryExport(env, messages) }
+})

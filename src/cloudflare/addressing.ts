@@ -24,14 +24,23 @@ export function coordinatorName(channel: string, key: string): string {
   return `$topic:${channel}:${key}`
 }
 
+/** The prefix of a stream broker's name: `ChannelObject` takes that role on objects named so. */
+export const STREAM_PREFIX = '$stream:'
+
+/** The broker of one binary stream. */
+export function streamName(id: string): string {
+  return `${STREAM_PREFIX}${id}`
+}
+
 /** Who looks the binding up, and how its caller names another one. */
-export type BindingUser = 'channels()' | 'publisher' | 'global topics'
+export type BindingUser = 'channels()' | 'publisher' | 'global topics' | 'createStreamChannel'
 
 const OTHER_BINDING: Record<BindingUser, (binding: string) => string> = {
   'channels()': (binding) => `channels({ binding: '${binding}' })`,
   publisher: (binding) => `publisher(env, { binding: '${binding}' })`,
   // A global topic reaches coordinators under the binding the router reached the instance through.
   'global topics': (binding) => `channels({ binding: '${binding}' })`,
+  createStreamChannel: (binding) => `createStreamChannel(env, { binding: '${binding}' })`,
 }
 
 /** How many of env's Durable Object bindings a message names. */

@@ -9,7 +9,7 @@ import { wireFormatFor } from '../core/protocol/wires'
 import { Connection, type ConnectionRecord } from '../core/runtime/connection'
 import { ChannelRuntime } from '../core/runtime/runtime'
 import { registry } from '../core/wiring/registry'
-import { ObjectIdentity, type InstanceAddress } from './addressing'
+import { ObjectIdentity, STREAM_PREFIX, type InstanceAddress } from './addressing'
 import { readForwardedUpgrade } from './forwarded-upgrade'
 import { globalBridge, instanceDelivery, type GlobalTopicsRpc } from './global-topics/bridge'
 import { TopicCoordinator } from './global-topics/coordinator'
@@ -21,6 +21,7 @@ import { shellLog } from './shell-log'
 import { SqlConnectionLedger } from './sql-connection-ledger'
 import { SqlResultStore } from './sql-result-store'
 import { SqlHubStore } from './sql-hub-store'
+import { StreamBroker, type StreamSpec, type StreamStatus } from './streams/broker'
 
 /**
  * The Durable Object behind every channel instance (one per filled-in route,
@@ -28,7 +29,8 @@ import { SqlHubStore } from './sql-hub-store'
  * API and hands every event to the channel's runtime. Nothing it needs lives
  * only in memory: connections are rebuilt from socket attachments after a
  * wake, subscriptions from SQLite, and services are recreated on demand.
- * The same class also serves as the coordinator of a global topic.
+ * The same class also serves as the coordinator of a global topic, and as
+ * the broker of a binary stream (on objects named `$stream:<id>`).
  *
  * Re-export it from your Worker and bind it as `CHANNELS`.
  */
@@ -42,15 +44,24 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   #ledger: SqlConnectionLedger | undefined
   #results: SqlResultStore | undefined
   #coordinator: TopicCoordinator | undefined
+  /** Set on a stream's object; its sockets and alarm are the broker's. */
+  readonly #broker: StreamBroker | undefined
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env)
     this.#identity = new ObjectIdentity(ctx)
+    // The name comes with every wake of an object reached by name, so the role is known before any event.
+    if (ctx.id.name?.startsWith(STREAM_PREFIX)) {
+      // No auto-response here: a writer's text message that happened to read {"action":"$ping"} would never reach the broker.
+      this.#broker = new StreamBroker(ctx)
+      return
+    }
     // Keepalives are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME))
   }
 
   override async fetch(request: Request): Promise<Response> {
+    if (this.#broker) return this.#broker.fetch(request)
     const upgrade = readForwardedUpgrade(request)
     if (!upgrade || request.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
       return handshakeError('BAD_REQUEST', 'ChannelObject only accepts WebSocket upgrades forwarded by channels()')
@@ -92,6 +103,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   }
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.#broker) return Promise.resolve(this.#broker.message(ws, message))
     // The hot path: a connection and runtime already known since the last wake.
     const conn = this.#connections.get(ws)
     const runtime = conn && this.#runtimes.get(conn.record.channel)
@@ -100,6 +112,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    if (this.#broker) return this.#broker.close(ws, code, reason)
     // Complete the closing handshake, unless there is nobody to answer (see closeReplyFor).
     const reply = closeReplyFor(code)
     if (reply !== undefined) {
@@ -114,10 +127,29 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    // A stream end that errored has dropped: it may reconnect, as after any drop.
+    if (this.#broker) return this.#broker.close(ws, CloseCode.ABNORMAL, String(error))
     const found = await this.#find(ws)
     if (!found) return
     found.runtime.singletons.logger.warn('channel.socket_error', { channel: found.conn.record.channel, channelId: found.conn.record.channelId, error })
     await found.runtime.closed(found.conn)
+  }
+
+  override async alarm(): Promise<void> {
+    // Only stream brokers set alarms.
+    await this.#broker?.alarm()
+  }
+
+  // RPC: the stream broker role, on the object named streamName(id).
+
+  /** Makes the stream this object brokers (createStreamChannel calls it). */
+  async streamCreate(spec: StreamSpec): Promise<void> {
+    await this.#requireBroker().create(spec)
+  }
+
+  /** What the broker holds, by its own count; undefined when it holds no stream. */
+  async streamStatus(): Promise<StreamStatus | undefined> {
+    return this.#requireBroker().status()
   }
 
   // RPC: publishing from outside (a Worker, a cron or queue handler, another object).
@@ -236,6 +268,11 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
       await runtime.reconcile((channelId) => this.ctx.getWebSockets(channelId).length > 0)
     }
     return runtime
+  }
+
+  #requireBroker(): StreamBroker {
+    if (!this.#broker) throw new Error(`Only an object named ${STREAM_PREFIX}<id> brokers a stream`)
+    return this.#broker
   }
 
   #topicCoordinator(): TopicCoordinator {

@@ -9,6 +9,8 @@ import { forwardUpgrade } from './forwarded-upgrade'
 import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
 import { isProbe, isProbePreflight, probeAnswer, probePreflight } from './probe'
 import { publishHandlers, type PublishRouteOptions, type ShellEnv } from './publish-route'
+import { STREAM_ROUTE } from '../core/streams/address'
+import { streamRoute } from './streams/route'
 
 export interface ChannelsOptions extends LimitOptions {
   /** Name of the Durable Object binding for `ChannelObject`. Default `CHANNELS`. */
@@ -23,6 +25,8 @@ export interface ChannelsOptions extends LimitOptions {
   authenticate?: UpgradeAuthenticator
   /** An HTTP route to publish from anywhere holding a secret. Off unless set. */
   publishRoute?: PublishRouteOptions
+  /** Serve binary stream ends at `/ws/channels/:channel_id` (see createStreamChannel). Default true; `false` to leave that path to you. */
+  streams?: boolean
 }
 
 /**
@@ -31,7 +35,8 @@ export interface ChannelsOptions extends LimitOptions {
  * `app.route('/', channels())`. Handshake problems are answered here, before
  * any socket is accepted: 426 not an upgrade, 403 origin not allowed, 404 no
  * such route (standalone app), 400 bad opening data, 401/403 from `authenticate`,
- * 500 no `ChannelObject` binding. A handshake probe (`x-pikku-probe`) gets the
+ * 500 no `ChannelObject` binding. Stream ends are served at
+ * `/ws/channels/:channel_id` unless `streams: false`. A handshake probe (`x-pikku-probe`) gets the
  * same answers without the upgrade, or 204.
  */
 export function channels(options: ChannelsOptions = {}): Hono<ShellEnv> {
@@ -43,6 +48,8 @@ export function channels(options: ChannelsOptions = {}): Hono<ShellEnv> {
   registry.seal('channels()')
 
   const app = new Hono<ShellEnv>()
+  // Before the channels' routes, so a channel wired at /ws/:a/:b cannot shadow it.
+  if (options.streams !== false) app.all(STREAM_ROUTE, streamRoute(binding))
   if (options.publishRoute) app.post(options.publishRoute.path ?? '/_publish', ...publishHandlers(options.publishRoute, binding, registry.channels, limits))
   // Hono tries routes in the order they are added: most specific first, so /chat/lobby wins over /chat/:room.
   for (const channel of wired.sort((a, b) => b.route.specificity - a.route.specificity)) {

@@ -4,11 +4,13 @@
 // wiring in ../chat.channel.ts: a wrong action, input or topic is a compile error.
 import { PikkuWebSocket } from '#pikku/pikku-websocket.gen.js'
 import type { ChannelsMap } from '#pikku/pikku-websocket.gen.js'
+import { openReader } from 'pikku-durable-channels/client'
 
 type ChatMessage = ChannelsMap['chat']['topics']['chat:message']
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 let pikku: PikkuWebSocket | undefined
+let currentRoom = ''
 
 function show(text: string, kind?: 'system' | 'error'): void {
   const li = document.createElement('li')
@@ -23,6 +25,26 @@ const showMessage = (m: ChatMessage) => show(`${new Date(m.at).toLocaleTimeStrin
 function setSending(enabled: boolean): void {
   $<HTMLInputElement>('text').disabled = !enabled
   $<HTMLButtonElement>('send').disabled = !enabled
+  $<HTMLButtonElement>('download').disabled = !enabled
+}
+
+/**
+ * Downloads the room's history: the `export` action returns a stream reader's
+ * ref, and the page reads the stream (a text message saying what follows,
+ * then JSON lines as binary) and saves the bytes as a file.
+ */
+async function downloadHistory(): Promise<void> {
+  const ref = await pikku!.getRoute('chat').send('export', {})
+  const reader = openReader(ref, { url: location.origin })
+  let header: { messages?: number } = {}
+  reader.onMessage((text) => (header = JSON.parse(text) as { messages?: number }))
+  const bytes = await reader.readAll()
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/x-ndjson' }))
+  link.download = `${currentRoom}-history.jsonl`
+  link.click()
+  URL.revokeObjectURL(link.href)
+  show(`Downloaded ${header.messages ?? 0} messages (${bytes.byteLength} bytes) as ${link.download}`, 'system')
 }
 
 async function join(room: string, name: string): Promise<void> {
@@ -49,6 +71,7 @@ async function join(room: string, name: string): Promise<void> {
   const welcome = (await current.ready()) as { room: string; name: string }
   if (current !== pikku) return
   $('status').textContent = `In #${welcome.room} as ${welcome.name}`
+  currentRoom = welcome.room
   setSending(true)
   const { messages } = await chat.send('history', { limit: 50 })
   messages.forEach(showMessage)
@@ -70,4 +93,11 @@ $('say').addEventListener('submit', async (event) => {
     const { code, message } = error as { code: string; message: string }
     show(`${code}: ${message}`, 'error')
   }
+})
+
+$('download').addEventListener('click', () => {
+  downloadHistory().catch((error: unknown) => {
+    const { code, message } = error as { code?: string; message: string }
+    show(`${code ?? 'ERROR'}: ${message}`, 'error')
+  })
 })

@@ -35,6 +35,26 @@ export const CloseCode = {
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]
 
+/**
+ * Close codes of a binary stream's sockets (`/ws/channels/{id}`), on top of
+ * 1000, which ends a stream cleanly: the writer's "that is all", the broker's
+ * echo confirming it, and the broker's close of a reader that has everything.
+ */
+export const StreamCloseCode = {
+  /** The writer (or a cancelling reader) gave up; the reason is theirs. The other end gets the same code and reason. */
+  ABORTED: 4901,
+  /** The stream expired: its ends never came, or it sat idle past its TTL. */
+  EXPIRED: 4902,
+  /** The writer sent a binary frame over 64 KiB; the stream is aborted. */
+  FRAME_TOO_LARGE: 4903,
+  /** The writer sent a text message over the documented size; the stream is aborted. */
+  MESSAGE_TOO_LARGE: 4904,
+  /** The writer sent past the credit the broker granted; the stream is aborted. */
+  CREDIT_EXCEEDED: 4905,
+  /** A reader sent something other than an ack it may send (binary, bad JSON, an ack past what it got); only that reader is closed. */
+  PROTOCOL_ERROR: 4906,
+} as const
+
 /** Closes after which reconnecting cannot help: a normal close, a policy, bad opening data, auth, a removed channel. */
 export const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
   CloseCode.NORMAL,

@@ -17,6 +17,14 @@ export const HANDSHAKE_STATUS = {
   NOT_FOUND: 404,
   /** A publish body, or the event in it, is larger than the route or the channel allows. */
   TOO_LARGE: 413,
+  /** That end of a stream is open on another socket. */
+  STREAM_BUSY: 409,
+  /** The stream was aborted; the message carries the reason. */
+  STREAM_ABORTED: 410,
+  /** The stream expired (its ends never came, or it sat idle past its TTL). */
+  STREAM_EXPIRED: 410,
+  /** That end of the stream is finished: the writer ended it, or the reader has read it to the end. */
+  STREAM_FINISHED: 410,
   /** Not a `GET` with `Upgrade: websocket`. */
   UPGRADE_REQUIRED: 426,
   /** The server failed (an authenticator crashed, a missing binding). */

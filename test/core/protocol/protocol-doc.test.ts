@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { BUILT_IN_ACTIONS } from '../../../src/core/protocol/actions'
 import { ANSWER_BOUNDS } from '../../../src/core/protocol/bounds'
-import { CloseCode } from '../../../src/core/protocol/close'
+import { CloseCode, StreamCloseCode } from '../../../src/core/protocol/close'
 import { ERROR_CODES, SERVER_FRAME_TYPES } from '../../../src/core/protocol/frames'
 import { HANDSHAKE_STATUS } from '../../../src/core/protocol/handshake'
 
@@ -50,6 +50,11 @@ describe('PROTOCOL.md and src/core/protocol', () => {
       .filter((code) => /^\d+$/.test(code))
       .map(Number)
     expect(sorted(documented)).toStrictEqual(sorted(Object.values(CloseCode)))
+  })
+
+  it('list the same stream close codes', () => {
+    const documented = table('### Stream close codes').map(([code]) => Number(code))
+    expect(sorted(documented)).toStrictEqual(sorted(Object.values(StreamCloseCode)))
   })
 
   it('list the same built-in actions', () => {
