@@ -1,6 +1,6 @@
 // Projects that use the package as a user's would: the tarball `npm pack` makes, installed with npm.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process'
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,8 +27,11 @@ export interface Run {
   stderr: string
 }
 
+/** The environment without what `npm test` adds (npm_config_*, npm_package_*...): a user's shell has none of it. */
+const userEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_')))
+
 export function run(command: string, args: string[], options: SpawnSyncOptions = {}): Run {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 300_000, ...options, env: { ...process.env, NO_COLOR: '1', ...options.env } })
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 300_000, ...options, env: { ...userEnv, NO_COLOR: '1', ...options.env } })
   return { status: result.status, stdout: String(result.stdout), stderr: String(result.stderr) }
 }
 
@@ -61,35 +64,50 @@ export function spec(name: string): string {
   return `${name}@${fromMatrix ?? installedVersion(name)}`
 }
 
-export interface Project {
-  dir: string
+export interface Install {
   /** What `npm install` printed. */
   install: Run
   /** Whether npm's cache alone was enough. */
   offline: boolean
 }
 
-/**
- * A copy of a fixture with the tarball and `packages` installed: from npm's
- * cache alone (`--offline`), as on a machine that installed them before. A
- * cache that lacks a package's metadata (`npm ci` keeps only tarballs), or
- * the peer matrix's other versions, make it go to the registry for what is
- * missing (`--prefer-offline`); `offline` says which it was.
- */
-export function consumerProject(fixture: string, tarball: string, packages: string[], files: Record<string, string> = {}): Project {
+export interface Project extends Install {
+  dir: string
+}
+
+/** A copy of a fixture folder with the tarball and `packages` installed. */
+export function consumerProject(fixture: string, tarball: string, packages: string[]): Project {
   const dir = tempDir(`pikku-consumer-${fixture}-`)
   cpSync(join(FIXTURES, fixture), dir, { recursive: true })
-  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text)
+  return { dir, ...installTarball(dir, tarball, packages) }
+}
+
+/**
+ * `npm install` of the tarball and `packages` in `dir`: from npm's cache
+ * alone (`--offline`), as on a machine that installed them before. A cache
+ * that lacks a package's metadata (`npm ci` keeps only tarballs), or the peer
+ * matrix's other versions, make it go to the registry for what is missing
+ * (`--prefer-offline`); `offline` says which it was.
+ */
+export function installTarball(dir: string, tarball: string, packages: string[]): Install {
   const npmInstall = (mode: string) => run('npm', ['install', mode, '--no-audit', '--no-fund', tarball, ...packages], { cwd: dir })
   let install = npmInstall('--offline')
   const offline = install.status === 0
   if (!offline && install.stderr.includes('ENOTCACHED')) install = npmInstall('--prefer-offline')
-  if (install.status !== 0) throw new Error(`npm install in ${fixture} failed:\n${install.stderr}`)
-  return { dir, install, offline }
+  if (install.status !== 0) throw new Error(`npm install in ${dir} failed:\n${install.stderr}`)
+  if (!offline) console.info(`${dir}: npm's cache lacked some packages; fetched them from the registry`)
+  return { install, offline }
 }
 
-/** `tsc -p <config>` in a project, as `file(line,col): error TSxxxx: message` lines. */
-export function tscErrors(dir: string, config: string): string[] {
+/**
+ * `tsc -p <config>` in a project: the errors in our files (the package's and
+ * the project's own) and the count in other packages' declarations (with
+ * skipLibCheck off, an old hono's can clash with new Workers types: not ours).
+ */
+export function tscErrors(dir: string, config: string): { ours: string[]; elsewhere: number } {
   const tsc = run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config, '--pretty', 'false'], { cwd: dir })
-  return (tsc.stdout + tsc.stderr).split('\n').filter((line) => /error TS\d+/.test(line))
+  const errors = (tsc.stdout + tsc.stderr).split('\n').filter((line) => /error TS\d+/.test(line))
+  const ours = errors.filter((line) => !line.startsWith('node_modules/') || line.startsWith('node_modules/pikku-durable-channels/'))
+  if (ours.length < errors.length) console.info(`${config}: ${errors.length - ours.length} errors in other packages:\n${errors.filter((line) => !ours.includes(line)).join('\n')}`)
+  return { ours, elsewhere: errors.length - ours.length }
 }
