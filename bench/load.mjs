@@ -8,7 +8,12 @@ const job = JSON.parse(process.argv[2])
 const { target, scenario } = job
 
 /** Where a room lives on each target. */
-const PATHS = { ours: (room) => `/bench/${room}`, raw: (room) => `/r/${room}`, partyserver: (room) => `/parties/party-bench/${room}` }
+const PATHS = {
+  // `lifecycle` rows use our channel with an onDisconnect (raw and PartyServer run their close handlers anyway).
+  ours: (room) => (scenario.lifecycle ? `/bench-lifecycle/${room}` : `/bench/${room}`),
+  raw: (room) => `/r/${room}`,
+  partyserver: (room) => `/parties/party-bench/${room}`,
+}
 const url = (room) => `${target.base}${PATHS[target.kind](room)}`
 const room = () => `${scenario.kind}-${Math.random().toString(36).slice(2, 10)}`
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -238,7 +243,55 @@ async function setup({ durationMs, concurrency = 16 }) {
   return { perSecond: (opened / elapsed) * 1000, loadCpu: (used.user + used.system) / 1000 / elapsed }
 }
 
-const run = { roundTrips, fanOut, setup }[scenario.kind]
+/** Our counters (storage writes, socket lookups), read over a socket of its own room; undefined for the other targets. */
+async function ourCounters() {
+  if (target.kind !== 'ours') return undefined
+  const ws = await open(`${target.base}/bench/${room()}`)
+  const counters = await new Promise((resolve) => {
+    ws.on('message', (raw) => {
+      const frame = JSON.parse(raw.toString())
+      if (frame.id === 'stats') resolve(frame.data)
+    })
+    ws.send('{"action":"stats","id":"stats"}')
+  })
+  ws.terminate()
+  return counters
+}
+
+/**
+ * Connection churn: `concurrency` clients each open a socket, wait for its welcome,
+ * close it and wait for the close, over and over: what a connect plus a disconnect
+ * costs, the ledger of open connections included (one write each way, counted).
+ */
+async function churn({ durationMs, concurrency = 16 }) {
+  const address = url(room())
+  const before = await ourCounters()
+  let cycles = 0
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  const end = started + durationMs
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const ws = await open(address)
+        await new Promise((closed) => {
+          ws.once('close', closed)
+          ws.close(1000)
+        })
+        cycles++
+      }
+    }),
+  )
+  const elapsed = performance.now() - started
+  const used = process.cpuUsage(cpu)
+  // Disconnects finish on the server after the close handshake: let the last ones land before counting.
+  await sleep(300)
+  const after = await ourCounters()
+  const counters = before && after ? { sqlWritesPerConnection: (after.sqlWrites - before.sqlWrites) / Math.max(1, cycles) } : undefined
+  return { perSecond: (cycles / elapsed) * 1000, loadCpu: (used.user + used.system) / 1000 / elapsed, counters }
+}
+
+const run = { roundTrips, fanOut, setup, churn }[scenario.kind]
 try {
   const result = await run({ ...scenario, durationMs: job.durationMs })
   process.stdout.write(`${JSON.stringify(result)}\n`)

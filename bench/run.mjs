@@ -18,6 +18,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const DURATION_MS = Number(process.env.BENCH_SECONDS ?? 2) * 1000
 const ONLY = process.env.BENCH_ONLY // a substring of row names, to run a subset while investigating
+const OUT = process.env.BENCH_OUT ?? 'latest' // the results files' name, so a subset run does not replace the full results
 const TARGETS = ['raw', 'ours', 'partyserver']
 
 const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2
@@ -41,6 +42,8 @@ const ROWS = [
     })),
   ),
   { name: 'connection setup: 16 at a time', group: 'Connection setup (connections per second)', scenario: { kind: 'setup', concurrency: 16 } },
+  { name: 'connection churn: open, welcome, close, 16 at a time', group: 'Connection setup (connections per second)', scenario: { kind: 'churn', concurrency: 16 } },
+  { name: 'connection churn with onDisconnect (on the ledger)', group: 'Connection setup (connections per second)', scenario: { kind: 'churn', concurrency: 16, lifecycle: true } },
 ].filter((row) => !ONLY || row.name.includes(ONLY))
 
 function label(bytes) {
@@ -136,11 +139,11 @@ async function main() {
     const resultsDir = join(ROOT, 'bench/results')
     mkdirSync(resultsDir, { recursive: true })
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, secondsPerRun: DURATION_MS / 1000, pinning, cpu: cpus()[0]?.model, node: process.version }
-    writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify({ meta, results }, null, 2)}\n`)
+    writeFileSync(join(resultsDir, `${OUT}.json`), `${JSON.stringify({ meta, results }, null, 2)}\n`)
     // The hand-written reading of the numbers (targets met and missed, and why) goes under the tables.
     const analysis = join(ROOT, 'bench/analysis.md')
     const report = markdown(meta, results) + (existsSync(analysis) ? `\n${readFileSync(analysis, 'utf8')}` : '')
-    writeFileSync(join(resultsDir, 'latest.md'), report)
+    writeFileSync(join(resultsDir, `${OUT}.md`), report)
     console.log(report)
   } finally {
     cleanup()
@@ -162,7 +165,7 @@ function summarize(samples) {
         },
       ]),
     )
-    const counters = row.scenario.kind === 'fanOut' ? byTarget.ours.map((s) => s.counters) : undefined
+    const counters = row.scenario.kind === 'fanOut' || row.scenario.kind === 'churn' ? byTarget.ours.map((s) => s.counters) : undefined
     // Ratios are paired by round (the targets ran back to back), which cancels the machine's drift.
     const ratio = (other) => spread(byTarget.ours.map((s, round) => s.perSecond / byTarget[other][round].perSecond))
     return { row: row.name, group: row.group, scenario: row.scenario, targets, vsRaw: ratio('raw'), vsPartyServer: ratio('partyserver'), counters }
@@ -191,7 +194,12 @@ function markdown(meta, results) {
       const ratio = (x) => `${f(x.median, 2)}× (${f(x.min, 2)}–${f(x.max, 2)})`
       lines.push(`| ${r.row} | ${cell(t.raw.perSecond)} | ${cell(t.ours.perSecond)} | ${cell(t.partyserver.perSecond)} | ${ratio(r.vsRaw)} | ${ratio(r.vsPartyServer)} |${lat} ${f(t.ours.loadCpu.median * 100)}% |`)
     }
-    const fanOut = rows.filter((r) => r.counters)
+    const churn = rows.filter((r) => r.scenario.kind === 'churn' && r.counters)
+    for (const r of churn) {
+      const writes = r.counters.reduce((total, c) => total + (c?.sqlWritesPerConnection ?? 0), 0) / r.counters.length
+      lines.push('', `Our ${r.row.replace(/:.*/, '')}, counted in the bench build: ${f(writes, 2)} storage writes per connection opened and closed.`)
+    }
+    const fanOut = rows.filter((r) => r.scenario.kind === 'fanOut' && r.counters)
     if (fanOut.length) {
       lines.push('', 'Deliveries lost (all rounds): ' + fanOut.map((r) => `${r.row.replace('fan-out: ', '')}: raw ${r.targets.raw.lost}, ours ${r.targets.ours.lost}, PartyServer ${r.targets.partyserver.lost}`).join('; ') + '.')
       lines.push('', 'Our publish path, counted in the bench build (per publish, over every measured run): ' + fanOut.map((r) => {

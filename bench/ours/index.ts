@@ -48,4 +48,15 @@ wireChannel({
   },
 })
 
+// A channel with an onDisconnect: a connection is then on the
+// ledger of open connections from its welcome (one write), and off it after its disconnect (one more).
+wireChannel({
+  name: 'benchLifecycle',
+  route: '/bench-lifecycle/:room',
+  auth: false,
+  rateLimit: false,
+  onDisconnect: async () => {},
+  onMessageWiring: {},
+})
+
 export default channels()

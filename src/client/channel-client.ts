@@ -1,6 +1,7 @@
 import { PING_FRAME } from '../core/protocol/actions'
 import { CloseCode, FINAL_CLOSE_CODES } from '../core/protocol/close'
 import type { WelcomeFrame } from '../core/protocol/frames'
+import { withResume } from '../core/protocol/resume'
 import { backoffDelay } from './backoff'
 import { ChannelClientError } from './client-error'
 import { deferred } from './deferred'
@@ -33,6 +34,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   lastError: ChannelClientError | undefined
 
   readonly #options: ResolvedOptions
+  /** The URL this client opens its own connections on: `url` with its `$resume` token, unless resume is off. */
+  readonly #connectUrl: string
   readonly #requests: Requests
   readonly #subscriptions: Subscriptions
   readonly #outbox: Outbox
@@ -53,6 +56,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     options: ClientOptions = {},
   ) {
     this.#options = resolveOptions(options)
+    const token = this.#options.resume ? resumeToken() : undefined
+    this.#connectUrl = token === undefined ? url : withResume(url, token)
     this.#outbox = new Outbox(this.#options.bufferSize, () => this.#state, (outgoing) => this.#write(outgoing))
     this.#requests = new Requests(this.#outbox, () => this.#state, this.#options)
     this.#keepalive = new Keepalive(this.#options.keepaliveMs, () => {
@@ -120,7 +125,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   #connect(adopted?: WebSocketLike): void {
     this.#setState('connecting')
     this.#welcomedThisAttempt = false
-    const ws = adopted ?? new this.#options.WebSocket(this.url)
+    const ws = adopted ?? new this.#options.WebSocket(this.#connectUrl)
     ws.binaryType = 'arraybuffer'
     this.#ws = ws
     const adoptedOpen = adopted?.readyState === READY_STATE.OPEN
@@ -146,6 +151,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#attempt = 0
     this.#setState('open')
     this.#keepalive.start()
+    // Before anything goes out: requests retried on this connection go only if it keeps answers.
+    this.#requests.welcomed(frame?.retryWindowMs)
     // Subscriptions first, so that replays come before anything the buffer triggers.
     this.#subscriptions.resubscribe()
     this.#outbox.flush()
@@ -201,6 +208,12 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#state = state
     for (const listener of this.#stateListeners) listener(state)
   }
+}
+
+/** A random resume token (a UUID), or none where there is no `crypto.randomUUID` (then requests are not retried). */
+function resumeToken(): string | undefined {
+  const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
+  return typeof crypto?.randomUUID === 'function' ? crypto.randomUUID() : undefined
 }
 
 function closedError(code: number, reason: string): ChannelClientError {

@@ -58,6 +58,16 @@ export interface ClientOptions {
    * without them is answered for a request without them.
    */
   probe?: ProbeFetch | false
+  /**
+   * Retries that never run twice: the client names itself with a random
+   * `$resume` token on every connection it opens, and a request in flight when
+   * the connection drops is sent again after the reconnect, with the same id;
+   * the server answers what the first run got, or runs it if it never did
+   * (PROTOCOL.md, "Retries"). Default true; `false` to fail such requests with
+   * `DISCONNECTED` instead. An adopted `socket` has no token: requests in flight
+   * on it fail with `DISCONNECTED`.
+   */
+  resume?: boolean
 }
 
 /** The options with their defaults in place (`reconnect` stays optional: absent means the backoff's own defaults; `probe` undefined means none). */
@@ -79,6 +89,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     routingKey: options.routingKey ?? 'action',
     reconnect: options.reconnect,
     probe: options.probe === false ? undefined : (options.probe ?? globalFetch()),
+    resume: options.resume ?? true,
   }
 }
 

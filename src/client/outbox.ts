@@ -42,6 +42,11 @@ export class Outbox {
     if (queued >= 0) this.#queue.splice(queued, 1)
   }
 
+  /** Puts requests that were in flight when the connection dropped back at the front, in their order: they go out first. */
+  requeue(outgoing: Outgoing[]): void {
+    this.#queue.unshift(...outgoing)
+  }
+
   /** Writes everything queued, in order (the connection just opened). */
   flush(): void {
     for (const outgoing of this.#queue.splice(0)) this.#write(outgoing)

@@ -16,11 +16,16 @@ export interface RequestOptions {
 
 interface Pending {
   action: string
+  frame: string
   resolve(value: unknown): void
   reject(error: ChannelClientError): void
   timer: TimeoutHandle
   /** On the wire: if the connection drops now, the server may or may not have run it. */
   sent: boolean
+  /** Sent on a connection that keeps answers for retries, at this time (ms): it may be sent again until the window ends. */
+  resumableSince?: number
+  /** Queued again after a drop, to be sent on the next connection. */
+  retrying?: boolean
 }
 
 /**
@@ -35,6 +40,8 @@ export class Requests {
   readonly #state: () => ConnectionState
   readonly #options: RequestOptions
   #nextId = 1
+  /** The current connection's retry window (its welcome's `retryWindowMs`), or undefined if it keeps no answers. */
+  #retryWindowMs: number | undefined
 
   constructor(outbox: Outbox, state: () => ConnectionState, options: RequestOptions) {
     this.#outbox = outbox
@@ -61,8 +68,10 @@ export class Requests {
       const fail = (error: ChannelClientError) => finishRequest(() => reject(error))
       const onAbort = () => fail(new ChannelClientError('ABORTED', `${action} was aborted`, { action, id }))
       const timeoutMs = options.timeoutMs ?? this.#options.timeoutMs
+      const frame = encodeAction(action, id, data, this.#options.routingKey)
       const pending: Pending = {
         action,
+        frame,
         resolve: (value) => finishRequest(() => resolve(value)),
         reject: fail,
         timer: setTimeout(() => fail(new ChannelClientError('TIMEOUT', `${action} got no reply within ${timeoutMs} ms`, { action, id })), timeoutMs),
@@ -70,7 +79,6 @@ export class Requests {
       }
       options.signal?.addEventListener('abort', onAbort, { once: true })
       this.#pending.set(id, pending)
-      const frame = encodeAction(action, id, data, this.#options.routingKey)
       if (!this.#outbox.send({ frame, id })) fail(new ChannelClientError('BUFFER_FULL', `${this.#options.bufferSize} frames are already waiting for the connection`, { action, id }))
     })
   }
@@ -89,22 +97,58 @@ export class Requests {
   /** The request's frame went out on the socket. */
   markSent(id: RequestId): void {
     const pending = this.#pending.get(id)
-    if (pending) pending.sent = true
+    if (!pending) return
+    pending.sent = true
+    pending.retrying = false
+    // A retry keeps its first sending time: the server's window runs from the first run.
+    if (this.#retryWindowMs !== undefined) pending.resumableSince ??= Date.now()
+    else pending.resumableSince = undefined
   }
 
   /**
-   * The connection dropped. Requests already sent may or may not have run, so
-   * they fail with `DISCONNECTED` and the caller decides whether to retry.
-   * Queued ones never left: they stay, and go out after the next welcome.
+   * A connection opened; `retryWindowMs` is what its welcome said (undefined:
+   * it keeps no answers). Retries queued for it go out only if it keeps answers
+   * and their window is still open; the others fail with `DISCONNECTED`.
+   */
+  welcomed(retryWindowMs: number | undefined): void {
+    this.#retryWindowMs = retryWindowMs
+    const now = Date.now()
+    for (const pending of [...this.#pending.values()]) {
+      if (!pending.retrying) continue
+      if (retryWindowMs === undefined || now - pending.resumableSince! >= retryWindowMs) pending.reject(disconnected(pending.action))
+    }
+  }
+
+  /**
+   * The connection dropped. Requests already sent may or may not have run.
+   * Those sent on a connection that keeps answers (a `$resume` token) are sent
+   * again on the next one, with the same id, first: the server answers what
+   * the first run got, or runs it if it never did, never twice. The others
+   * fail with `DISCONNECTED` and the caller decides. Queued ones never left:
+   * they stay, and go out after the next welcome.
    */
   disconnected(): void {
-    for (const pending of [...this.#pending.values()]) {
-      if (pending.sent) pending.reject(new ChannelClientError('DISCONNECTED', `The connection dropped before ${pending.action} was answered`, { action: pending.action }))
+    const retries = []
+    for (const [id, pending] of [...this.#pending.entries()]) {
+      if (!pending.sent) continue
+      if (pending.resumableSince === undefined) {
+        pending.reject(disconnected(pending.action))
+        continue
+      }
+      pending.sent = false
+      pending.retrying = true
+      retries.push({ frame: pending.frame, id })
     }
+    this.#retryWindowMs = undefined
+    this.#outbox.requeue(retries)
   }
 
   /** The client is closed for good: every request still waiting fails with `error`. */
   rejectAll(error: ChannelClientError): void {
     for (const pending of this.#pending.values()) pending.reject(error)
   }
+}
+
+function disconnected(action: string): ChannelClientError {
+  return new ChannelClientError('DISCONNECTED', `The connection dropped before ${action} was answered`, { action })
 }

@@ -19,6 +19,7 @@ import { publishOutcome, type PublishOutcome } from './publisher'
 import { createSingletonServices, type ObjectServices } from './services'
 import { shellLog } from './shell-log'
 import { SqlConnectionLedger } from './sql-connection-ledger'
+import { SqlResultStore } from './sql-result-store'
 import { SqlHubStore } from './sql-hub-store'
 
 /**
@@ -39,6 +40,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   #singletons: Promise<ObjectServices> | undefined
   #hubStore: SqlHubStore | undefined
   #ledger: SqlConnectionLedger | undefined
+  #results: SqlResultStore | undefined
   #coordinator: TopicCoordinator | undefined
 
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
@@ -74,6 +76,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     const socket = new HibernatableSocket(server)
     const record: ConnectionRecord = { channelId: crypto.randomUUID(), channel: upgrade.channel, path: upgrade.path, openingData, state: 'initial', limits }
     if (upgrade.session !== undefined) record.session = upgrade.session
+    if (upgrade.resume !== undefined) record.resume = upgrade.resume
     try {
       // Saved before accepting, so an oversized session is refused rather than half-connected.
       socket.save(record)
@@ -213,10 +216,12 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     if (!runtime) {
       this.#hubStore ??= new SqlHubStore(this.ctx.storage.sql)
       this.#ledger ??= new SqlConnectionLedger(this.ctx.storage.sql)
+      this.#results ??= new SqlResultStore(this.ctx.storage.sql)
       runtime = new ChannelRuntime(channel, singletons, {
         missingService,
         hubStore: this.#hubStore,
         ledger: this.#ledger,
+        results: this.#results,
         channelMiddleware: registry.channelMiddlewareFor(channel),
         functions: registry.functions,
         // A tag lookup, not a scan: each socket is tagged with its channel id.

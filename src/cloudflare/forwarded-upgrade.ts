@@ -14,6 +14,7 @@ const HEADERS = {
   session: `${INTERNAL_HEADER_PREFIX}session`,
   limits: `${INTERNAL_HEADER_PREFIX}limits`,
   binding: `${INTERNAL_HEADER_PREFIX}binding`,
+  resume: `${INTERNAL_HEADER_PREFIX}resume`,
 }
 
 /** An upgrade as the router forwards it to `ChannelObject`. */
@@ -29,6 +30,8 @@ export interface ForwardedUpgrade {
   limits: LimitOptions
   /** The binding the router reached the object through, for global topics to reach it again. */
   binding?: string
+  /** The client's `$resume` token, checked by the router. */
+  resume?: string | undefined
 }
 
 function withoutInternalHeaders(headers: Headers): Headers {
@@ -49,6 +52,7 @@ export function forwardUpgrade(request: Request, upgrade: ForwardedUpgrade): Req
   headers.set(HEADERS.opening, pack(upgrade.openingInput))
   headers.set(HEADERS.limits, pack(upgrade.limits))
   if (upgrade.binding) headers.set(HEADERS.binding, upgrade.binding)
+  if (upgrade.resume) headers.set(HEADERS.resume, upgrade.resume)
   if (upgrade.session !== undefined) headers.set(HEADERS.session, pack(upgrade.session))
   return new Request(request.url, { method: 'GET', headers })
 }
@@ -64,7 +68,8 @@ export function readForwardedUpgrade(request: Request): ForwardedUpgrade | undef
   try {
     const session = get(HEADERS.session)
     const binding = get(HEADERS.binding) ?? undefined
-    return { channel, path, openingInput: unpack(opening), limits: unpack(limits), binding, ...(session === null ? {} : { session: unpack(session) }) }
+    const resume = get(HEADERS.resume) ?? undefined
+    return { channel, path, openingInput: unpack(opening), limits: unpack(limits), binding, resume, ...(session === null ? {} : { session: unpack(session) }) }
   } catch {
     return undefined
   }

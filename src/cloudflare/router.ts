@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { checkLimits, type LimitOptions } from '../core/limits'
+import { RESUME_PARAM, RESUME_TOKEN } from '../core/protocol/resume'
 import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wiring/channel-definition'
 import { registry } from '../core/wiring/registry'
 import { instancePath } from '../core/wiring/route'
@@ -77,10 +78,10 @@ async function upgrade(c: Context<ShellEnv>, channel: ChannelDefinition, rules: 
   // A probe gets what the upgrade would get, short of the upgrade itself.
   if (probe) return probeAnswer(request, checked instanceof Response ? checked : undefined)
   if (checked instanceof Response) return checked
-  const { namespace, params, openingInput, session } = checked
+  const { namespace, params, openingInput, session, resume } = checked
   const path = instancePath(channel.route, params)
   const stub = namespace.getByName(instanceName(channel.name, path))
-  return stub.fetch(forwardUpgrade(request, { channel: channel.name, path, openingInput, session, limits: rules.limits, binding: rules.binding }))
+  return stub.fetch(forwardUpgrade(request, { channel: channel.name, path, openingInput, session, resume, limits: rules.limits, binding: rules.binding }))
 }
 
 /**
@@ -92,8 +93,13 @@ async function handshakeChecks(c: Context<ShellEnv>, channel: ChannelDefinition,
   const origin = c.req.header('origin')
   if (origin !== undefined && !rules.allowOrigin(origin)) return handshakeError('FORBIDDEN', `Origin ${origin} may not open this channel`)
   const params = c.req.param() as Record<string, string>
+  // The client's resume token names the client, not the instance: it is never opening data.
+  const { [RESUME_PARAM]: resume, ...query } = c.req.query()
+  if (resume !== undefined && !RESUME_TOKEN.test(resume)) {
+    return handshakeError('INVALID_INPUT', `${RESUME_PARAM} must be 16 to 64 letters, digits, "-" or "_" (a random UUID): it names one client across its reconnects`)
+  }
   // Path parameters win over query values of the same name: the path picks the instance.
-  const openingInput = { ...c.req.query(), ...params }
+  const openingInput = { ...query, ...params }
   let session: unknown
   try {
     const openingData = await openingDataOf(channel, openingInput)
@@ -102,7 +108,7 @@ async function handshakeChecks(c: Context<ShellEnv>, channel: ChannelDefinition,
     return handshakeErrorFor(error, { event: 'channel.upgrade_failed', fields: { channel: channel.name } })
   }
   try {
-    return { namespace: channelNamespace(c.env ?? {}, rules.binding, 'channels()'), params, openingInput, session }
+    return { namespace: channelNamespace(c.env ?? {}, rules.binding, 'channels()'), params, openingInput, session, resume }
   } catch (error) {
     if (error instanceof MissingBindingError) return handshakeError('INTERNAL', error.message)
     throw error

@@ -86,7 +86,7 @@ describe('adopting a socket', () => {
     socket.drop(1006)
     await vi.advanceTimersByTimeAsync(0)
     expect(fake.sockets).toHaveLength(2)
-    expect(fake.current.url).toBe(URL_)
+    expect(fake.current.address).toBe(URL_)
     expect(fake.current.sent).toEqual([]) // a socket the client opened itself is not probed
     fake.current.welcome()
     expect(states).toEqual(['open', 'connecting', 'open'])
@@ -100,7 +100,7 @@ describe('adopting a socket', () => {
     socket.drop(1006)
     await vi.advanceTimersByTimeAsync(0)
     expect(fake.sockets).toEqual([socket])
-    expect(other.sockets.map((s) => s.url)).toEqual([URL_])
+    expect(other.sockets.map((s) => s.address)).toEqual([URL_])
   })
 
   it('reconnects with the global WebSocket when the adopted socket is a plain object (its constructor is Object)', async () => {
@@ -117,7 +117,7 @@ describe('adopting a socket', () => {
     underneath.welcome()
     underneath.drop(1006)
     await vi.advanceTimersByTimeAsync(0)
-    expect(fake.sockets.map((s) => s.url)).toEqual([URL_])
+    expect(fake.sockets.map((s) => s.address)).toEqual([URL_])
   })
 
   it.each([CLOSING, CLOSED])('counts a socket in readyState %i as a dropped first connection: reconnects at once to the URL', async (readyState) => {

@@ -72,7 +72,7 @@ describe('connecting', () => {
   it('opens the URL with binaryType arraybuffer and sends nothing before the welcome', async () => {
     const { client } = connect()
     const socket = fake.current
-    expect(socket.url).toBe(URL_)
+    expect(socket.address).toBe(URL_)
     expect(socket.binaryType).toBe('arraybuffer')
     expect(client.state).toBe('connecting')
     void client.send('now').catch(() => undefined)
@@ -228,10 +228,10 @@ describe('connecting', () => {
 
   it('accepts a URL object, and works as new ChannelClient too', () => {
     const viaUrl = createClient(new URL('wss://host/client-test-fixture/a'), { WebSocket: fake.WebSocket, keepaliveMs: false })
-    expect(fake.current.url).toBe('wss://host/client-test-fixture/a')
+    expect(fake.current.address).toBe('wss://host/client-test-fixture/a')
     expect(viaUrl.url).toBe('wss://host/client-test-fixture/a')
     const direct = new ChannelClient<typeof clientFixtureChannel>('wss://host/x', { WebSocket: fake.WebSocket, keepaliveMs: false })
-    expect(fake.current.url).toBe('wss://host/x')
+    expect(fake.current.address).toBe('wss://host/x')
     viaUrl.close()
     direct.close()
   })

@@ -71,7 +71,7 @@ describe('new PikkuWebSocket(ws)', () => {
 
   it('connects from a URL as createClient does', () => {
     const pikku = new PikkuWebSocket(URL_, { WebSocket: fake.WebSocket, keepaliveMs: false })
-    expect(fake.current.url).toBe(URL_)
+    expect(fake.current.address).toBe(URL_)
     expect(fake.current.sent).toEqual([])
     fake.current.welcome()
     expect(pikku.state).toBe('open')
@@ -189,7 +189,7 @@ describe('after a drop', () => {
     const inFlight = route.send('now').catch((e: ChannelClientError) => e.code)
     const next = await reconnect(ws)
     await expect(inFlight).resolves.toBe('DISCONNECTED')
-    expect(next.url).toBe(URL_)
+    expect(next.address).toBe(URL_)
     const now = route.send('now')
     next.welcome()
     expect(next.frames.map((frame) => [frame.action, frame.data])).toEqual([

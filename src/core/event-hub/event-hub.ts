@@ -28,6 +28,8 @@ export interface EventHubOptions {
   subscriptionCaps?: SubscriptionCaps
   /** The channel's `maxMessageSize`: no event larger than a subscriber may send is pushed to one. Default: the platform's limit. */
   maxEventBytes?: number
+  /** A connection's new subscription was stored: the runtime keeps that connection on its ledger, to release it after a crash. */
+  onStored?: (channelId: string) => void
   now?: () => number
 }
 
@@ -57,6 +59,8 @@ export class EventHub {
   /** Declarations of the topics seen lately: publishing checks the same few over and over. */
   readonly #declarations = new Map<string, TopicDeclaration>()
 
+  readonly #onStored: ((channelId: string) => void) | undefined
+
   constructor(
     readonly channelName: string,
     readonly topics: TopicTable,
@@ -65,6 +69,7 @@ export class EventHub {
     options: EventHubOptions = {},
   ) {
     this.#now = options.now ?? Date.now
+    this.#onStored = options.onStored
     // A frame's envelope must fit beside the payload under the platform's limit.
     const platform = PLATFORM_MAX_MESSAGE_SIZE - 1024
     this.#maxEventBytes = Math.min(options.maxEventBytes ?? platform, platform)
@@ -99,7 +104,10 @@ export class EventHub {
     const isNew = !this.store.hasSubscription(topic, channelId)
     if (isNew) this.#admitSubscription(channelId)
     if (!this.store.addSubscription(topic, channelId, delivery)) return
-    if (isNew) this.#stored = this.#storedCount() + 1
+    if (isNew) {
+      this.#stored = this.#storedCount() + 1
+      this.#onStored?.(channelId)
+    }
     this.#index.added(topic, channelId, delivery)
     if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
   }

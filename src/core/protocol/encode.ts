@@ -8,7 +8,7 @@ import type { ErrorPayload, RequestId, ServerFrame } from './frames'
 /** Any server frame, as built by hand or by channel middleware. */
 export const encodeFrame = (frame: ServerFrame): string => JSON.stringify(frame)
 
-export const encodeWelcome = (channelId: string, data: unknown): string => JSON.stringify({ type: 'welcome', channelId, data })
+export const encodeWelcome = (channelId: string, data: unknown, retryWindowMs?: number): string => JSON.stringify({ type: 'welcome', channelId, data, retryWindowMs })
 
 export const encodeReply = (action: string | undefined, id: RequestId | undefined, data: unknown): string =>
   JSON.stringify({ type: 'reply', action, id, data })

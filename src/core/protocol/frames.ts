@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'TOO_LARGE',
   'LIMIT_REACHED',
+  'RESULT_NOT_KEPT',
   'BINARY_NOT_SUPPORTED',
   'INTERNAL',
 ] as const
@@ -100,6 +101,8 @@ export interface WelcomeFrame {
   channelId: string
   /** What `onConnect` returned, absent if nothing. */
   data?: unknown
+  /** Present when the connection was opened with a `$resume` token: how long an answer is kept for a retry, in ms. */
+  retryWindowMs?: number
 }
 
 /** A handler's return value, for the request with this `action` and `id`. */

@@ -60,6 +60,7 @@ export const WelcomeFrameSchema = v.object({
   type: v.literal('welcome'),
   channelId: v.pipe(v.string(), v.description("This connection's unique id")),
   data: v.optional(v.unknown()),
+  retryWindowMs: v.optional(v.pipe(v.number(), v.description('With a $resume token: how long an answer is kept for a retry, in ms'))),
 })
 
 export const ReplyFrameSchema = v.object({

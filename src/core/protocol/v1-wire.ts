@@ -17,7 +17,7 @@ export function v1Wire(routingKey: string): WireFormat {
       }
     },
     acknowledges: (frame) => frame.id !== undefined,
-    opening: (channelId, result) => ({ first: encodeWelcome(channelId, result) }),
+    opening: (channelId, result, retryWindowMs) => ({ first: encodeWelcome(channelId, result, retryWindowMs) }),
     encode: encodeFrame,
     error: encodeError,
     pong: encodePong,

@@ -55,8 +55,8 @@ export interface WireFormat {
   correlate(text: string): { action?: string; id?: RequestId }
   /** Whether a handler that returned nothing is still answered (with an acknowledgement). */
   acknowledges(frame: IncomingFrame): boolean
-  /** The frames a connection opens with, given what `onConnect` returned. */
-  opening(channelId: string, result: unknown): Opening
+  /** The frames a connection opens with, given what `onConnect` returned (and, for a resumable connection, how long answers are kept). */
+  opening(channelId: string, result: unknown, retryWindowMs?: number): Opening
   /** A reply, a message (`channel.send`) or an event, after channel middleware. */
   encode(frame: OutboundFrame): string
   /** An error, addressed to the action (and id) it answers when they are known. */

@@ -21,6 +21,12 @@ export interface ConnectionRecord {
   state: ChannelState
   /** Resolved when the connection opened (the channel's, the router's, the defaults) and kept with it. */
   limits: Limits
+  /** Held in the instance's ledger of open connections (see `ConnectionLedger`), so its disconnect must take it out. */
+  ledgered?: true
+  /** Has stored a subscription at some point, so its disconnect has subscriptions to drop. */
+  subscribed?: true
+  /** The client's resume token (`$resume`): its requests' answers are kept for a retry from its next connection. */
+  resume?: string
 }
 
 /** A frame on the wire. */

@@ -4,6 +4,7 @@ import type { Logger } from '../logger'
 import type { PikkuChannelMiddleware, PikkuFunction } from '../types'
 import type { Connection } from './connection'
 import type { ConnectionLedger } from './connection-ledger'
+import type { ResultStore } from './kept-results'
 
 /** The app's singleton services plus the logger every handler gets. */
 export type SingletonServices = Record<string, unknown> & { logger: Logger }
@@ -20,6 +21,10 @@ export interface RuntimeOptions {
   findConnection?: (channelId: string) => Connection | undefined
   /** The durable list of open connections, for `reconcile` after a crash; without one, nothing is kept. */
   ledger?: ConnectionLedger
+  /** Where answers to resumable connections' requests are kept for retries; without one, none are (and no welcome offers it). */
+  results?: ResultStore
+  /** How long answers are kept; default `DEFAULT_RETRY_WINDOW_MS` (2 minutes). */
+  retryWindowMs?: number
   /** Cross-instance fan-out for global topics. */
   global?: GlobalBridge
   /**

@@ -17,6 +17,7 @@ import { subscriptionActions, type BuiltInAction } from './built-in-actions'
 import { callFunction } from './call'
 import { Connection } from './connection'
 import { GONE_SOCKET, type ConnectionLedger } from './connection-ledger'
+import { KeptResults, type KeptOutcome } from './kept-results'
 import { Outbound } from './outbound'
 import type { RuntimeOptions, SingletonServices } from './runtime-options'
 import { createScope, type ConnectionHost } from './scope'
@@ -47,6 +48,7 @@ export class ChannelRuntime implements ConnectionHost {
   readonly #connections = new Map<string, Connection>()
   readonly #findConnection: ((channelId: string) => Connection | undefined) | undefined
   readonly #ledger: ConnectionLedger | undefined
+  readonly #kept: KeptResults | undefined
   #reconciled = false
   /** Connections `reconcile` disconnected: a late close event for one of them must not run `onDisconnect` again. */
   readonly #reconciledIds = new Set<string>()
@@ -63,6 +65,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.missingService = options.missingService
     this.#findConnection = options.findConnection
     this.#ledger = options.ledger
+    this.#kept = options.results && new KeptResults(options.results, { windowMs: options.retryWindowMs })
     this.#wire = wireFormatFor(channel.protocol, channel.routingKey, channel.actions)
     this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, this.#wire, {
       servicesOf: (conn) => this.#scope(conn).services,
@@ -73,6 +76,14 @@ export class ChannelRuntime implements ConnectionHost {
       global: options.global,
       maxEventBytes: resolveLimits(channel.limits).maxMessageSize,
       subscriptionCaps: channel.subscriptionCaps,
+      // A stored subscription outlives a crash; the ledger is how the next wake finds and releases it.
+      onStored: (channelId) => {
+        const conn = this.#openConnection(channelId)
+        if (!conn || conn.record.subscribed) return
+        conn.record.subscribed = true
+        if (conn.record.ledgered) conn.socket.save(conn.record)
+        else this.#keep(conn)
+      },
     })
     const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
     this.#builtIns = new Map(Object.entries(builtIns))
@@ -98,6 +109,7 @@ export class ChannelRuntime implements ConnectionHost {
         const payload = this.#toPayload(error, conn, 'onConnect')
         // onConnect never completed, so there is nothing for onDisconnect to undo.
         if (conn.close(closeCodeFor(payload.code), payload.message)) await this.#release(conn)
+        this.#forget(conn)
         return
       }
     }
@@ -106,8 +118,11 @@ export class ChannelRuntime implements ConnectionHost {
     // Closed while onConnect ran (by the handler or the peer): it did connect, so it disconnects once.
     if (conn.state === 'closed') return this.#disconnect(conn)
     try {
-      conn.open(this.#wire.opening(conn.record.channelId, result))
-      this.#ledger?.opened(conn.record)
+      // Only onDisconnect needs the connection on record from the start; otherwise its first stored subscription puts it there.
+      if (this.channel.onDisconnect && this.#ledger) conn.record.ledgered = true
+      const retryWindowMs = conn.record.resume !== undefined ? this.#kept?.windowMs : undefined
+      conn.open(this.#wire.opening(conn.record.channelId, result, retryWindowMs))
+      if (conn.record.ledgered) this.#ledger?.opened(conn.record)
     } catch (error) {
       this.#toPayload(error, conn, 'welcome')
       await this.#shutdown(conn, CloseCode.INTERNAL, 'Internal error')
@@ -152,10 +167,13 @@ export class ChannelRuntime implements ConnectionHost {
       this.#reconciledIds.add(channelId)
       const record = this.#ledger.record(channelId)
       if (!record) continue
-      const conn = new Connection(record, GONE_SOCKET)
-      conn.markClosed()
+      // On the ledger by definition, and maybe subscribed, whatever the record says (one written before the flags existed).
+      const conn = new Connection({ ...record, ledgered: true, subscribed: true }, GONE_SOCKET)
+      const previous = conn.markClosed()
       await this.#release(conn)
-      await this.#disconnect(conn)
+      // Died during its onConnect: it never connected, so there is no onDisconnect to run.
+      if (previous === 'open') await this.#disconnect(conn)
+      else this.#forget(conn)
     }
     if (gone.length > 0) this.logger.info('channel.reconciled', { channel: this.channel.name, disconnected: gone.length })
     return gone.length
@@ -163,7 +181,15 @@ export class ChannelRuntime implements ConnectionHost {
 
   /** A connection's session changed: the ledger keeps what `onDisconnect` will see. */
   sessionChanged(conn: Connection): void {
-    if (conn.state === 'open') this.#ledger?.opened(conn.record)
+    if (conn.state === 'open' && conn.record.ledgered) this.#ledger?.opened(conn.record)
+  }
+
+  /** Puts an open connection on the ledger; its attachment remembers that, so its disconnect takes it off again. */
+  #keep(conn: Connection): void {
+    if (!this.#ledger) return
+    conn.record.ledgered = true
+    conn.socket.save(conn.record)
+    this.#ledger.opened(conn.record)
   }
 
   hasConnection(channelId: string): boolean {
@@ -209,6 +235,8 @@ export class ChannelRuntime implements ConnectionHost {
   async #release(conn: Connection): Promise<void> {
     this.#connections.delete(conn.record.channelId)
     this.callbacks.release(conn.record.channelId)
+    // A connection that stored a subscription says so, and is on the ledger (see onStored): one that did not has none to drop.
+    if (this.#ledger && !conn.record.subscribed) return
     try {
       await this.hub.dropConnection(conn.record.channelId)
     } catch (error) {
@@ -245,18 +273,39 @@ export class ChannelRuntime implements ConnectionHost {
       conn.send(wire.error(action, id, unknownAction(action!, channel.actions)))
       return
     }
+    // A request from a resumable connection may be a retry: what it got the first time, it gets again.
+    const token = id !== undefined && this.#kept ? conn.record.resume : undefined
+    let keep: ((outcome: KeptOutcome, keep?: boolean) => void) | undefined
+    if (token !== undefined) {
+      const kept = await this.#kept!.seen(token, id!)
+      if (kept) return this.#answerKept(conn, action, id!, kept)
+      keep = this.#kept!.begin(token, id!)
+    }
     let result: unknown
     try {
       result = await this.#call(conn, target, input, 'message', action)
     } catch (error) {
-      conn.send(wire.error(action, id, this.#toPayload(error, conn, action ?? 'onMessage')))
+      const payload = this.#toPayload(error, conn, action ?? 'onMessage')
+      keep?.({ kind: 'error', error: payload })
+      conn.send(wire.error(action, id, payload))
       return conn.queued || conn.disconnecting ? this.#drain(conn) : undefined
     }
+    keep?.({ kind: 'reply', data: result }, target.keepResult)
     if (result !== undefined || wire.acknowledges(frame)) {
       const sending = this.#outbound.send(conn, { type: 'reply', action, id, data: result })
       if (sending) await sending
     }
     if (conn.queued || conn.disconnecting) await this.#drain(conn)
+  }
+
+  /** A retried request's answer, as the first one got it; nothing runs. */
+  async #answerKept(conn: Connection, action: string | undefined, id: RequestId, kept: KeptOutcome): Promise<void> {
+    if (kept.kind === 'reply') await this.#outbound.send(conn, { type: 'reply', action, id, data: kept.data })
+    else if (kept.kind === 'error') conn.send(this.#wire.error(action, id, kept.error))
+    else {
+      const why = `${action ?? 'This request'} already ran for request id ${JSON.stringify(id)}; its answer was not kept (the action sets keepResult: false, or the answer was over 64 KiB), so it is not run again`
+      conn.send(this.#wire.error(action, id, { code: 'RESULT_NOT_KEPT', message: why }))
+    }
   }
 
   async #binary(conn: Connection, bytes: ArrayBuffer): Promise<void> {
@@ -300,7 +349,7 @@ export class ChannelRuntime implements ConnectionHost {
   /** Runs `onDisconnect` once; the ledger forgets the connection only after it ran, so a crash meanwhile runs it on the next wake. */
   #disconnect(conn: Connection): Promise<void> {
     const onDisconnect = this.channel.onDisconnect
-    const forget = () => this.#ledger?.closed(conn.record.channelId)
+    const forget = () => this.#forget(conn)
     if (!onDisconnect) {
       forget()
       return DONE
@@ -310,6 +359,11 @@ export class ChannelRuntime implements ConnectionHost {
       forget()
     })
     return conn.disconnecting
+  }
+
+  /** Takes a connection off the ledger; no statement at all for one that was never on it. */
+  #forget(conn: Connection): void {
+    if (conn.record.ledgered) this.#ledger?.closed(conn.record.channelId)
   }
 
   #scope(conn: Connection): ReturnType<typeof createScope> {

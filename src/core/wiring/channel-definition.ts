@@ -16,7 +16,18 @@ export type InlineHandler<OpeningData = unknown> = (services: ChannelServices<Op
 export type ActionEntry =
   | PikkuFunction
   | InlineHandler
-  | { func: PikkuFunction | InlineHandler; auth?: boolean; permissions?: Permissions; middleware?: PikkuMiddleware[] }
+  | {
+      func: PikkuFunction | InlineHandler
+      auth?: boolean
+      permissions?: Permissions
+      middleware?: PikkuMiddleware[]
+      /**
+       * Whether this action's answers are kept for a client's retry (PROTOCOL.md, "Retries").
+       * Default true; `false` for answers too large or too short-lived to keep: a retry then
+       * gets `RESULT_NOT_KEPT`, and the action still never runs twice.
+       */
+      keepResult?: boolean
+    }
 
 export type ActionTable = { readonly [action: string]: ActionEntry }
 
@@ -108,6 +119,8 @@ export interface ResolvedHandler {
   readonly auth: boolean
   readonly permissions: Permissions | undefined
   readonly middleware: readonly PikkuMiddleware[]
+  /** False when the wiring said `keepResult: false`; absent means kept. */
+  readonly keepResult?: boolean
 }
 
 /** A checked, normalized channel, as the router and the object use it. */

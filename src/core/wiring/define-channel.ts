@@ -116,10 +116,12 @@ function resolveEntry(
   const auth = optionalBoolean(withOptions.auth, `${where}.auth`) ?? func.auth ?? (func.kind === 'func' ? true : channel.auth)
   const permissions = withOptions.permissions ?? func.permissions
   if (permissions !== undefined) assertPermissions(permissions, `${where}.permissions`)
+  const keepResult = optionalBoolean(withOptions.keepResult, `${where}.keepResult`)
   return {
     name,
     func,
     auth,
+    ...(keepResult === false ? { keepResult } : {}),
     permissions: permissions as Permissions | undefined,
     middleware: [
       ...channel.middleware,

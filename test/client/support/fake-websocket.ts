@@ -26,6 +26,16 @@ export class FakeSocket implements WebSocketLike {
 
   constructor(readonly url: string) {}
 
+  /** The URL without the client's `$resume` token: the address it was asked to connect to. */
+  get address(): string {
+    return this.url.replace(/[?&]\$resume=[^&#]*/, '')
+  }
+
+  /** The `$resume` token the client named itself with, if any. */
+  get resumeToken(): string | undefined {
+    return /[?&]\$resume=([^&#]*)/.exec(this.url)?.[1]
+  }
+
   // ---- the WebSocket API the client uses ----
 
   send(data: Sent): void {

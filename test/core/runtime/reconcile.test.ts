@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryHubStore } from '../../../src/core/event-hub/memory-hub-store'
 import { Connection } from '../../../src/core/runtime/connection'
-import { MemoryConnectionLedger } from '../../../src/core/runtime/connection-ledger'
+import { MemoryConnectionLedger, type ConnectionLedger } from '../../../src/core/runtime/connection-ledger'
 import { ChannelRuntime } from '../../../src/core/runtime/runtime'
 import type { ChannelServices } from '../../../src/core/types'
 import { defineChannel } from '../../../src/core/wiring/define-channel'
@@ -82,6 +82,100 @@ describe('the connection ledger', () => {
     )
     await failing.connect(new Connection(connectionRecord(failing.channel, 'c9'), new FakeSocket()))
     expect(state.ledger.openIds('room')).toStrictEqual([])
+  })
+})
+
+describe('the ledger of a channel without onDisconnect', () => {
+  /** A ledger that counts its writes: a connection that needs no record must cost none. */
+  function countingLedger() {
+    const ledger = new MemoryConnectionLedger()
+    const writes: string[] = []
+    const counted: ConnectionLedger = {
+      opened: (record) => (writes.push(`opened ${record.channelId}`), ledger.opened(record)),
+      closed: (channelId) => (writes.push(`closed ${channelId}`), ledger.closed(channelId)),
+      openIds: (channel) => ledger.openIds(channel),
+      record: (channelId) => ledger.record(channelId),
+    }
+    return { ledger, writes, counted }
+  }
+
+  it('writes nothing for a connection that never subscribes, and keeps one that does from its first stored subscription until it disconnects', async () => {
+    const { ledger, writes, counted } = countingLedger()
+    const hubStore = new MemoryHubStore()
+    const channel = defineChannel({ name: 'quiet', route: '/quiet', auth: false, topics: { news: {} }, onMessageWiring: {} })
+    const wake = () => new ChannelRuntime(channel, { logger: recordingLogger() }, { hubStore, ledger: counted, channelMiddleware: [], functions: new Map() })
+    const runtime = wake()
+    const idle = new Connection(connectionRecord(channel, 'idle'), new FakeSocket())
+    const reader = new Connection(connectionRecord(channel, 'reader'), new FakeSocket())
+    await runtime.connect(idle)
+    await runtime.connect(reader)
+    await runtime.message(idle, JSON.stringify({ action: 'login', id: 1 }))
+    expect(writes).toStrictEqual([])
+
+    const subscribe = (topic: string) => runtime.message(reader, JSON.stringify({ action: '$subscribe', id: topic, data: { topic } }))
+    await subscribe('news')
+    await subscribe('news')
+    await subscribe('news:*')
+    // One record, at the first stored subscription; the attachment says so.
+    expect(writes).toStrictEqual(['opened reader'])
+    expect(reader.record.ledgered).toBe(true)
+
+    await runtime.closed(idle)
+    expect(writes).toStrictEqual(['opened reader'])
+
+    // A crash: the reader's socket is gone; the next wake releases its subscriptions and its record.
+    const after = wake()
+    expect(await after.reconcile(() => false)).toBe(1)
+    expect(hubStore.countSubscriptions()).toBe(0)
+    expect(ledger.openIds('quiet')).toStrictEqual([])
+  })
+
+  it('takes a subscribed connection off the ledger when it closes, with its subscriptions', async () => {
+    const { ledger, writes, counted } = countingLedger()
+    const hubStore = new MemoryHubStore()
+    const channel = defineChannel({ name: 'quiet', route: '/quiet', auth: false, topics: { news: {} }, onMessageWiring: {} })
+    const runtime = new ChannelRuntime(channel, { logger: recordingLogger() }, { hubStore, ledger: counted, channelMiddleware: [], functions: new Map() })
+    const reader = new Connection(connectionRecord(channel, 'reader'), new FakeSocket())
+    await runtime.connect(reader)
+    await runtime.message(reader, JSON.stringify({ action: '$subscribe', id: 1, data: { topic: 'news' } }))
+    await runtime.closed(reader)
+    expect(writes).toStrictEqual(['opened reader', 'closed reader'])
+    expect(ledger.openIds('quiet')).toStrictEqual([])
+    expect(hubStore.countSubscriptions()).toBe(0)
+  })
+
+  it('keeps nothing for a connection whose onConnect subscribed and then failed, and runs no onDisconnect for one that died in its onConnect', async () => {
+    const ledger = new MemoryConnectionLedger()
+    const hubStore = new MemoryHubStore()
+    const disconnected: string[] = []
+    const mode = { fail: true, hang: false }
+    const channel = defineChannel({
+      name: 'eager',
+      route: '/eager',
+      auth: false,
+      topics: { news: {} },
+      onConnect: async ({ eventHub, channel }: ChannelServices) => {
+        await eventHub.subscribe('news' as never, channel.channelId)
+        if (mode.hang) return new Promise<void>(() => {})
+        if (mode.fail) throw new Error('no')
+      },
+      onDisconnect: async ({ channel }: ChannelServices) => void disconnected.push(channel.channelId),
+    })
+    const wake = () => new ChannelRuntime(channel, { logger: recordingLogger() }, { hubStore, ledger, channelMiddleware: [], functions: new Map() })
+    await wake().connect(new Connection(connectionRecord(channel, 'failed'), new FakeSocket()))
+    expect(ledger.openIds('eager')).toStrictEqual([])
+    expect(hubStore.countSubscriptions()).toBe(0)
+
+    // The process dies while onConnect runs: on record (it subscribed), never connected.
+    mode.fail = false
+    mode.hang = true
+    void wake().connect(new Connection(connectionRecord(channel, 'dying'), new FakeSocket()))
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(ledger.record('dying')?.state).toBe('initial')
+    expect(await wake().reconcile(() => false)).toBe(1)
+    expect(disconnected).toStrictEqual([])
+    expect(ledger.openIds('eager')).toStrictEqual([])
+    expect(hubStore.countSubscriptions()).toBe(0)
   })
 })
 

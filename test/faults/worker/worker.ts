@@ -1,8 +1,18 @@
 // The Worker the fault-injection run drives (test/faults/scenario.ts): publishers post
 // numbered items, subscribers receive them as events, and every run of `post` is
 // counted in the room's SQLite so the checker can tell an action that ran twice.
+// Each connection's onConnect and onDisconnect are counted too, so the crash test
+// (test/e2e/crash-recovery.test.ts) can tell a disconnect that never ran, or ran twice.
 import * as v from 'valibot'
-import { ChannelObject, channels, pikkuChannelFunc, pikkuServices, wireChannel } from '../../../src/index'
+import {
+  ChannelObject,
+  channels,
+  pikkuChannelConnectionFunc,
+  pikkuChannelDisconnectionFunc,
+  pikkuChannelFunc,
+  pikkuServices,
+  wireChannel,
+} from '../../../src/index'
 
 export { ChannelObject }
 
@@ -23,7 +33,23 @@ const runs = (sql: SqlStorage) => {
   }
 }
 
-export const createServices = pikkuServices(({ storage }) => ({ runs: runs(storage.sql) }))
+type LifecycleRow = { channel_id: string; connects: number; disconnects: number }
+
+const lifecycle = (sql: SqlStorage) => {
+  sql.exec('CREATE TABLE IF NOT EXISTS fault_lifecycle (channel_id TEXT PRIMARY KEY, connects INTEGER NOT NULL DEFAULT 0, disconnects INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID')
+  const bump = (channelId: string, column: 'connects' | 'disconnects'): void =>
+    void sql.exec(`INSERT INTO fault_lifecycle (channel_id, ${column}) VALUES (?, 1) ON CONFLICT (channel_id) DO UPDATE SET ${column} = ${column} + 1`, channelId)
+  return {
+    connected: (channelId: string) => bump(channelId, 'connects'),
+    disconnected: (channelId: string) => bump(channelId, 'disconnects'),
+    rows: (): LifecycleRow[] => sql.exec<LifecycleRow>('SELECT channel_id, connects, disconnects FROM fault_lifecycle ORDER BY channel_id').toArray(),
+    /** Subscription rows the EventHub still stores, by connection: what a connection that is gone must not keep. */
+    subscriptions: (): { channel_id: string; topics: number }[] =>
+      sql.exec<{ channel_id: string; topics: number }>('SELECT channel_id, count(*) AS topics FROM pikku_subscriptions GROUP BY channel_id ORDER BY channel_id').toArray(),
+  }
+}
+
+export const createServices = pikkuServices(({ storage }) => ({ runs: runs(storage.sql), lifecycle: lifecycle(storage.sql) }))
 
 declare module '../../../src/index' {
   interface Register {
@@ -38,6 +64,12 @@ wireChannel({
   // No rate limit: the run's publishers are fast on purpose.
   rateLimit: false,
   topics: { 'feed:items': { schema: Item } },
+  onConnect: pikkuChannelConnectionFunc({
+    func: async ({ lifecycle, channel }) => void lifecycle.connected(channel.channelId),
+  }),
+  onDisconnect: pikkuChannelDisconnectionFunc({
+    func: async ({ lifecycle, channel }) => lifecycle.disconnected(channel.channelId),
+  }),
   onMessageWiring: {
     post: pikkuChannelFunc({
       input: Item,
@@ -48,6 +80,9 @@ wireChannel({
     }),
     audit: pikkuChannelFunc({
       func: async ({ runs }) => ({ twice: runs.twice(), total: runs.total() }),
+    }),
+    lifecycle: pikkuChannelFunc({
+      func: async ({ lifecycle }) => ({ connections: lifecycle.rows(), subscriptions: lifecycle.subscriptions() }),
     }),
   },
 })
