@@ -9,15 +9,20 @@ const seeds = readdirSync('test/seeds', { withFileTypes: true })
   .sort()
 
 // Everything that touches ChannelObject runs inside workerd.
+// The package by name from its sources (tsconfig.json's paths), so no build is needed.
+const resolve = { tsconfigPaths: true }
+
 export default defineConfig({
   test: {
     projects: [
       {
         plugins: [cloudflareTest({ wrangler: { configPath: './test/workers/wrangler.toml' } })],
+        resolve,
         test: { name: 'workers', include: ['test/workers/**/*.test.ts'] },
       },
       ...seeds.map((seed) => ({
         plugins: [cloudflareTest({ wrangler: { configPath: `./test/seeds/${seed}/wrangler.toml` } })],
+        resolve,
         test: { name: `seed ${seed}`, include: [`test/seeds/${seed}/**/*.test.ts`] },
       })),
     ],

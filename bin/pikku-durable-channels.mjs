@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Development launcher: Node 20 cannot run TypeScript, so the CLI in src/cli/
-// runs from source through tsx (a devDependency). A later build points `bin`
-// at dist/cli.js and this file goes away.
+// This repository's launcher (not shipped): runs the CLI in src/cli/ from source
+// through tsx, so development and the tests need no build. The published
+// package's `bin` is the built dist/cli/main.js, which needs neither.
 import { register } from 'tsx/esm/api'
 
 register()

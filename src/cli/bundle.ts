@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import type { BuildOptions, Plugin } from 'esbuild'
 import { cloudflareShim } from './cloudflare-shim'
 import { describeError } from './errors'
-import { loaderSource } from './library'
+import { BUNDLE_CONDITIONS, loaderSource } from './library'
 
 export interface BundleTarget {
   /** Resolves the entry. Called for every build, so a rebuild follows a changed `main` in the wrangler config. */
@@ -45,6 +45,7 @@ export function bundleOptions(setup: BundleSetup): BundleOptions {
     write: false,
     bundle: true,
     platform: 'node',
+    conditions: BUNDLE_CONDITIONS,
     format: 'esm',
     target: 'node20',
     sourcemap: 'inline',

@@ -17,6 +17,16 @@ export const PACKAGE_ROOT = dirname(LIBRARY_ROOT)
 /** `.ts` from source, `.js` once built: the modules below are named like this one. */
 const EXTENSION = extname(HERE)
 
+/**
+ * The export condition that points package.json's `exports` at `src/`. Run
+ * from source, the CLI bundles a Worker with it, so that the Worker's imports
+ * of the package reach the same registry module as the CLI's (and no build
+ * is needed); built, it bundles as any tool would (`module` is esbuild's own
+ * default, kept).
+ */
+export const SOURCE_CONDITION = 'pikku-durable-channels-source'
+export const BUNDLE_CONDITIONS = EXTENSION === '.ts' ? [SOURCE_CONDITION, 'module'] : undefined
+
 /** Inside LIBRARY_ROOT, without extension. */
 const META_PATH = 'meta/index'
 const REGISTRY_PATH = 'core/wiring/registry'

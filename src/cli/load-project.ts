@@ -3,9 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { build, type BuildResult } from 'esbuild'
+import type { BuildResult } from 'esbuild'
 import { bundleOptions, type BundleOptions } from './bundle'
 import { resolveEntry } from './entry'
+import { loadEsbuild } from './esbuild'
 import { CliError } from './errors'
 import { generatedModules } from './generated-modules'
 import { isRegistryModule, PACKAGE_ROOT, type LibraryExports } from './library'
@@ -39,6 +40,7 @@ export async function loadApp(cwd: string, entryOption: string | undefined, out:
 
 /** Bundles `entry` once and imports it. */
 export async function loadProject(cwd: string, entry: string, sources: ProjectSources): Promise<Project> {
+  const { build } = await loadEsbuild(cwd, 'loading your wirings')
   const dir = await bundleDir()
   try {
     const outfile = join(dir, 'wirings.mjs')

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // pikku-durable-channels: generated metadata for wired channels.
 //
 // Loads the Worker's wirings by bundling its entry with esbuild (the library

@@ -1,9 +1,10 @@
 // `watch`: gen again after every rebuild of the entry, on esbuild's own file watching.
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { context, type Plugin } from 'esbuild'
+import type { Plugin } from 'esbuild'
 import { bundleOptions, type BundleTarget } from './bundle'
 import { resolveEntry } from './entry'
+import { loadEsbuild } from './esbuild'
 import { failure } from './errors'
 import { appInfoFile, writeGenerated, type DocumentPlace, type GenOptions } from './gen'
 import { generatedModules } from './generated-modules'
@@ -51,6 +52,7 @@ export async function watch({ cwd, entry: entryOption, out, document }: GenOptio
       return { watchFiles: layout.typeScriptFiles, watchDirs: layout.dirs }
     },
   }
+  const { context } = await loadEsbuild(cwd, 'watch')
   const stopped = stopSignal()
   const dir = await bundleDir()
   try {

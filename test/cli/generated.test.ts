@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OUTPUT_FILES } from '../../src/cli/output-files'
+import { SOURCE_CONDITION } from '../../src/cli/library'
 import { CLI_TIMEOUT, cleanup, ROOT, runCli, TSC, tempDir, tempProject, TYPED_FIXTURE } from './support'
 
 afterAll(cleanup)
@@ -48,6 +49,8 @@ function writeTsconfig(dir: string): void {
     skipLibCheck: true,
     noEmit: true,
     paths,
+    // The linked package from its sources, as the CLI run from source bundles it.
+    customConditions: [SOURCE_CONDITION],
   }
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src/**/*.ts', '.pikku/**/*.ts'] }, null, 2))
 }

@@ -8,7 +8,7 @@ import { editEntry } from '../../src/cli/init/entry-edit'
 import { configFacts, editJson, editToml } from '../../src/cli/init/wrangler-edit'
 import { readWranglerConfig } from '../../src/cli/wrangler-config'
 import ts from 'typescript'
-import { cleanup, ROOT, runCli, tempDir, tempProject, waitFor } from './support'
+import { cleanup, ROOT, runCli, tempDir, tempProject, waitFor, WRANGLER_FROM_SOURCE } from './support'
 
 afterAll(cleanup)
 
@@ -135,7 +135,7 @@ describe('init on a fresh Hono Worker', () => {
       cwd: dir,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CI: '1' },
+      env: { ...process.env, ...WRANGLER_FROM_SOURCE, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CI: '1' },
     })
     let output = ''
     wrangler.stdout!.on('data', (chunk) => (output += chunk))

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fro
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SOURCE_CONDITION } from '../../src/cli/library'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const BIN = join(ROOT, 'bin', 'pikku-durable-channels.mjs')
@@ -12,6 +13,13 @@ export const TYPED_FIXTURE = fileURLToPath(new URL('./fixtures/typed-project/', 
 /** Breaks each of `check`'s rules once. */
 export const BAD_WIRINGS = fileURLToPath(new URL('./fixtures/bad-wirings/', import.meta.url))
 export const TSC = join(ROOT, 'node_modules', '.bin', 'tsc')
+
+/**
+ * For wrangler in a temp project that links this repository: bundle the
+ * package from its sources (wrangler's own conditions, plus the one that
+ * points `exports` at `src/`), as the CLI does, so no build is needed.
+ */
+export const WRANGLER_FROM_SOURCE = { WRANGLER_BUILD_CONDITIONS: [SOURCE_CONDITION, 'workerd', 'worker', 'browser'].join(',') }
 
 /**
  * For tests that spawn the CLI: one run takes 0.3 to 2 s (tsx, plus over a

@@ -1,29 +1,20 @@
-import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { installTarball, packTarball, removeProjects, ROOT, run, spec, tempDir } from '../package/consumer-project'
 import { readmeSnippets } from './readme-snippets'
 
-const ROOT = join(__dirname, '..', '..')
-const made: string[] = []
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true })
-})
+afterAll(removeProjects)
 
-/** A fresh project holding the README's blocks, with the package and its peers installed (linked from this repository). */
+/** A fresh project holding the README's blocks, with the packed package and its peers installed from npm, as a user has them. */
 function project(): { dir: string; snippets: ReturnType<typeof readmeSnippets> } {
-  const dir = mkdtempSync(join(tmpdir(), 'pikku-readme-'))
-  made.push(dir)
+  const dir = tempDir('pikku-readme-')
   const snippets = readmeSnippets(readFileSync(join(ROOT, 'README.md'), 'utf8'))
   for (const snippet of snippets) {
     mkdirSync(dirname(join(dir, snippet.file)), { recursive: true })
     writeFileSync(join(dir, snippet.file), `${snippet.text}\n`)
   }
-  mkdirSync(join(dir, 'node_modules', '@cloudflare'), { recursive: true })
-  symlinkSync(ROOT, join(dir, 'node_modules', 'pikku-durable-channels'), 'dir')
-  for (const name of ['hono', 'valibot', 'ws', '@types', '@cloudflare/workers-types', '@valibot']) symlinkSync(join(ROOT, 'node_modules', name), join(dir, 'node_modules', name), 'dir')
-  // As the README's own setup has it: the #pikku alias, and the Worker named in wrangler.toml for gen.
+  // As the README's own setup has it: the #pikku alias, and the Worker named in wrangler.toml.
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'readme', private: true, type: 'module', imports: { '#pikku/*': './.pikku/*' } }))
   writeFileSync(join(dir, 'wrangler.toml'), 'name = "readme"\nmain = "index.ts"\ncompatibility_date = "2026-04-20"\n')
   writeFileSync(
@@ -41,19 +32,23 @@ function project(): { dir: string; snippets: ReturnType<typeof readmeSnippets> }
         isolatedModules: true,
       },
       include: ['**/*.ts'],
+      exclude: ['node_modules'],
     }),
   )
+  // The README's Install line, plus what its blocks and gen use (esbuild for gen without wrangler).
+  const packages = ['hono', 'valibot', '@cloudflare/workers-types', '@types/node', 'typescript', 'esbuild'].map(spec)
+  installTarball(dir, packTarball().file, packages)
   return { dir, snippets }
 }
 
 describe('README', () => {
-  it('has TypeScript blocks that all compile, as written, in a project of their own', { timeout: 120_000 }, () => {
+  it('has TypeScript blocks that all compile, as written, against the packed package', { timeout: 300_000 }, () => {
     const { dir, snippets } = project()
     expect(snippets.length).toBeGreaterThan(10)
-    // The blocks that import through #pikku read what gen writes, as in a user's project.
-    const gen = spawnSync(process.execPath, [join(ROOT, 'bin', 'pikku-durable-channels.mjs'), 'gen'], { encoding: 'utf8', cwd: dir })
+    // The blocks that import through #pikku read what gen writes, as in a user's project: the installed CLI's.
+    const gen = run(join(dir, 'node_modules', '.bin', 'pikku-durable-channels'), ['gen', '--entry', 'index.ts'], { cwd: dir })
     expect(gen.stderr).toBe('')
-    const tsc = spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', dir, '--pretty', 'false'], { encoding: 'utf8', cwd: dir })
+    const tsc = run(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir, '--pretty', 'false'], { cwd: dir })
     // Point each error at the README line it comes from.
     const errors = (tsc.stdout + tsc.stderr)
       .split('\n')

@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url'
 /** The project root: where wrangler.toml lives. */
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..')
 
-const WRANGLER = join(PROJECT_ROOT, 'node_modules/.bin/wrangler')
 const READY_TIMEOUT_MS = 45_000
 const STOP_TIMEOUT_MS = 5_000
 /** Only the tail of the output is kept, for error messages. */
@@ -37,6 +36,8 @@ export interface DevServerOptions {
   logFile?: string
   /** A wrangler config other than the reference app's (`wrangler.toml` at the root), relative to the root. */
   config?: string
+  /** Another project to serve, with its own wrangler installed: a consumer of the packed package. */
+  cwd?: string
 }
 
 /**
@@ -65,7 +66,9 @@ export class DevServer {
 
   async start(): Promise<void> {
     if (this.#child) throw new Error('DevServer.start: already running')
-    if (!existsSync(WRANGLER)) throw new Error(`wrangler is not installed at ${WRANGLER}; run npm install`)
+    const cwd = this.options.cwd ?? PROJECT_ROOT
+    const wrangler = join(cwd, 'node_modules/.bin/wrangler')
+    if (!existsSync(wrangler)) throw new Error(`wrangler is not installed at ${wrangler}; run npm install`)
     if (!this.port) this.port = this.options.port ?? (await freePort())
     if (!this.persistTo) {
       if (this.options.persistTo) this.persistTo = this.options.persistTo
@@ -87,8 +90,8 @@ export class DevServer {
       ...(this.options.config ? ['--config', this.options.config] : []),
     ]
     this.#output = ''
-    const child = spawn(WRANGLER, args, {
-      cwd: PROJECT_ROOT,
+    const child = spawn(wrangler, args, {
+      cwd,
       // Its own process group, so stop() reaches workerd too.
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
