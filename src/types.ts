@@ -47,6 +47,13 @@ export type {
   TopicSpec,
   TopicMap,
   ReplayOptions,
+  StreamWriter,
+  StreamReader,
+  StreamError,
+  StreamErrorCode,
+  StreamRef,
+  StreamDirection,
+  StreamOptions,
 } from './core/index'
 export type {
   ChannelClient,
@@ -75,4 +82,6 @@ export type {
   ConnectionState,
   EventMeta,
   SendOptions,
+  OpenStreamOptions,
+  StreamSocketClass,
 } from './client/index'
