@@ -18,9 +18,10 @@ const importModule: LoadModule = (specifier) => import(specifier)
  */
 export async function loadEsbuild(cwd: string, purpose: string, load = importModule): Promise<Esbuild> {
   const tried: string[] = []
-  for (const specifier of [() => 'esbuild', () => wranglersEsbuild(cwd)]) {
+  // Thunks: finding wrangler's copy may itself fail, and counts as one more try.
+  for (const locate of [() => 'esbuild', () => wranglersEsbuild(cwd)]) {
     try {
-      const module = (await load(specifier())) as Esbuild & { default?: Esbuild }
+      const module = (await load(locate())) as Esbuild & { default?: Esbuild }
       // esbuild is CommonJS: its exports may come as the default export only.
       return typeof module.build === 'function' ? module : (module.default ?? module)
     } catch (error) {
