@@ -1,8 +1,8 @@
 import { PING_FRAME } from '../core/protocol/actions'
-import { CloseCode, FINAL_CLOSE_CODES } from '../core/protocol/close'
+import { CloseCode, FINAL_CLOSE_CODES, RESTART_CLOSE_CODES, retryHintOf } from '../core/protocol/close'
 import type { WelcomeFrame } from '../core/protocol/frames'
 import { withResume } from '../core/protocol/resume'
-import { backoffDelay } from './backoff'
+import { backoffDelay, spreadDelay } from './backoff'
 import { ChannelClientError } from './client-error'
 import { deferred } from './deferred'
 import { probeHandshake } from './handshake-probe'
@@ -193,7 +193,11 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     // Keep a `ready()` taken before this close waiting for the next welcome.
     if (this.#opened.settled) this.#opened = deferred<void>()
     this.#setState('connecting')
-    this.#retry = setTimeout(() => this.#connect(), backoffDelay(this.#attempt++, this.#options.reconnect || undefined))
+    const delay = RESTART_CLOSE_CODES.has(code)
+      ? spreadDelay(retryHintOf(reason), this.#options.restartSpreadMs)
+      : backoffDelay(this.#attempt, this.#options.reconnect || undefined)
+    this.#attempt++
+    this.#retry = setTimeout(() => this.#connect(), delay)
   }
 
   #stop(error: ChannelClientError): void {

@@ -3,7 +3,7 @@ import { INTERNAL_ERROR } from '../core/errors'
 import type { PublishResult } from '../core/types'
 import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
 import { PING_FRAME, PONG_FRAME } from '../core/protocol/actions'
-import { CloseCode, closeReplyFor } from '../core/protocol/close'
+import { CloseCode, closeReplyFor, movingReason } from '../core/protocol/close'
 import { encodeError } from '../core/protocol/encode'
 import { wireFormatFor } from '../core/protocol/wires'
 import { Connection, type ConnectionRecord } from '../core/runtime/connection'
@@ -158,6 +158,24 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   async publish(channel: string, topic: string, data: unknown, address: InstanceAddress): Promise<PublishOutcome> {
     this.#identity.remember(address.binding)
     return publishOutcome(async () => (await this.#requireRuntime(channel)).hub.publish(topic, data))
+  }
+
+  /**
+   * Asks every client of this instance to reconnect in `retryAfterMs` (planned
+   * maintenance, moving a room): each socket closes with 4503 and the hint, its
+   * `onDisconnect` runs, and the typed client comes back after the hint plus its spread.
+   */
+  async move(channel: string, retryAfterMs: number, why?: string): Promise<{ moved: number }> {
+    const runtime = await this.#requireRuntime(channel)
+    const reason = movingReason(retryAfterMs, why)
+    let moved = 0
+    for (const ws of this.ctx.getWebSockets()) {
+      const conn = this.#connectionOf(ws)
+      if (conn?.record.channel !== channel || conn.state === 'closed') continue
+      await runtime.close(conn, CloseCode.MOVING, reason)
+      moved++
+    }
+    return { moved }
   }
 
   /** A coordinator forwards a global publish here: deliver it to this instance's subscribers, skipping the sender. */
