@@ -42,6 +42,7 @@ export class StreamWriter {
   #abortReason = ''
   #endSent = false
   #failure: StreamError | undefined
+  #writable: WritableStream<Uint8Array> | undefined
   #done: { promise: Promise<void>; resolve: () => void; reject: (error: StreamError) => void } | undefined
 
   constructor(connect: StreamConnect) {
@@ -83,15 +84,15 @@ export class StreamWriter {
     return this.#finished().promise
   }
 
-  /** A web `WritableStream` over this writer, with its backpressure. */
+  /** A web `WritableStream` over this writer, with its backpressure (one per writer). */
   get writable(): WritableStream<Uint8Array> {
-    return writableOf(this)
+    return (this.#writable ??= writableOf(this))
   }
 
   #enqueue(frames: Frame[]): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure)
     if (this.#ending) return Promise.reject(new StreamError('CLOSED', `Nothing can be written after ${this.#ending}()`))
-    this.#kept.push(...frames)
+    for (const frame of frames) this.#kept.push(frame)
     const upTo = this.#stored + this.#kept.length
     if (upTo <= this.#sent) return Promise.resolve()
     const written = new Promise<void>((resolve, reject) => this.#waiters.push({ upTo, resolve, reject }))
