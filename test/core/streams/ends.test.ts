@@ -105,6 +105,25 @@ describe('StreamWriter', () => {
     expect(made[1]!.sent.map((f) => new Uint8Array(f as ArrayBuffer)[0])).toEqual([2, 3])
   })
 
+  it('close() resolves when the echo was lost but the broker, asked again, says the writer already ended', async () => {
+    const made: BrokerSide[] = []
+    let opens = 0
+    const writer = new StreamWriter(async () => {
+      if (opens++ > 0) throw new StreamError('FINISHED', 'The writer already ended this stream')
+      const socket = new BrokerSide()
+      made.push(socket)
+      return socket
+    })
+    const closing = writer.close()
+    await tick()
+    made[0]!.push(encodeCredit({ credit: 64, received: 0 }))
+    await tick()
+    expect(made[0]!.closedWith?.code).toBe(1000)
+    made[0]!.end(1006) // the end reached the broker; its echo did not come back
+    await closing
+    expect(opens).toBe(2)
+  })
+
   it('a close that says the stream expired fails every pending write with EXPIRED', async () => {
     const { made, connect } = sockets()
     const writer = new StreamWriter(connect)
