@@ -43,7 +43,8 @@ async function downloadHistory(): Promise<void> {
   link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/x-ndjson' }))
   link.download = `${currentRoom}-history.jsonl`
   link.click()
-  URL.revokeObjectURL(link.href)
+  // Revoked later, not at once: the browser reads the blob after the click returns.
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000)
   show(`Downloaded ${header.messages ?? 0} messages (${bytes.byteLength} bytes) as ${link.download}`, 'system')
 }
 
