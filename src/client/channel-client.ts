@@ -64,9 +64,14 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#resumes = token !== undefined
     this.#outbox = new Outbox(this.#options.bufferSize, () => this.#state, (outgoing) => this.#write(outgoing))
     this.#requests = new Requests(this.#outbox, () => this.#state, this.#options)
-    this.#keepalive = new Keepalive(this.#options.keepaliveMs, () => {
-      if (this.#state === 'open') this.#write({ frame: PING_FRAME })
-    })
+    this.#keepalive = new Keepalive(
+      this.#options.keepaliveMs,
+      this.#options.keepaliveTimeoutMs,
+      () => {
+        if (this.#state === 'open') this.#write({ frame: PING_FRAME })
+      },
+      () => this.#halfOpen(),
+    )
     this.#subscriptions = new Subscriptions(this.#requests, () => this.#state)
     this.#inbox = new Inbox(this.#requests, this.#subscriptions, (frame) => this.#welcomed(frame))
     const adopted = options.socket
@@ -137,7 +142,9 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#inbox.connected(adoptedOpen)
     // A socket replaced (or let go of by close()) may still report; only the current one counts.
     ws.addEventListener('message', (event) => {
-      if (this.#ws === ws) this.#inbox.receive(event.data)
+      if (this.#ws !== ws) return
+      this.#keepalive.received()
+      this.#inbox.receive(event.data)
     })
     ws.addEventListener('close', (event) => {
       if (this.#ws === ws) this.#closed(event.code, event.reason)
@@ -168,6 +175,19 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#keepalive.sent()
     this.#ws!.send(outgoing.frame)
     if (outgoing.id !== undefined) this.#requests.markSent(outgoing.id)
+  }
+
+  /** A keepalive went unanswered: the socket is dead without having closed. Let it go and reconnect. */
+  #halfOpen(): void {
+    const ws = this.#ws
+    if (!ws || this.#state !== 'open') return
+    const reason = `No answer to a keepalive within ${this.#options.keepaliveTimeoutMs} ms`
+    try {
+      ws.close(CloseCode.SILENT, reason)
+    } catch {
+      // A socket in a bad state may refuse to close; it is dropped either way.
+    }
+    this.#closed(CloseCode.ABNORMAL, reason)
   }
 
   #closed(code: number, reason: string): void {

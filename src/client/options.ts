@@ -52,6 +52,8 @@ export interface ClientOptions {
   bufferSize?: number
   /** Idle time after which a keepalive ping is sent (answered without waking the server). Default 30 s; `false` for none. */
   keepaliveMs?: number | false
+  /** A keepalive with nothing back within this (ms) means a dead, half-open socket: the client drops it and reconnects. Default 10 s. */
+  keepaliveTimeoutMs?: number
   /** The field actions are named by, for channels wired with their own routing key (`{ op: {...} }`). Default `action`. */
   routingKey?: string
   /**
@@ -94,6 +96,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     bufferSize: options.bufferSize ?? 100,
     restartSpreadMs: options.restartSpreadMs ?? 3_000,
     keepaliveMs: options.keepaliveMs ?? 30_000,
+    keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 10_000,
     routingKey: options.routingKey ?? 'action',
     reconnect: options.reconnect,
     probe: options.probe === false ? undefined : (options.probe ?? globalFetch()),

@@ -876,6 +876,29 @@ describe('messages and binary frames', () => {
 })
 
 describe('keepalive', () => {
+  it('treats a keepalive with nothing back as a dead, half-open socket: closes it (4408) and reconnects', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    const { states } = connect({ keepaliveMs: 1000, keepaliveTimeoutMs: 500 })
+    const first = fake.current
+    first.welcome()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(first.sent).toEqual([PING])
+    // Answered: alive.
+    first.push({ type: 'pong' })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(fake.sockets).toHaveLength(1)
+    // Not answered (the socket is half-open: no close will ever come).
+    await vi.advanceTimersByTimeAsync(499)
+    expect(fake.sockets).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(first.closedByClient).toEqual({ code: 4408, reason: 'No answer to a keepalive within 500 ms' })
+    await vi.advanceTimersByTimeAsync(200)
+    expect(fake.sockets).toHaveLength(2)
+    expect(states).toEqual(['open', 'connecting'])
+    fake.current.welcome()
+    expect(states).toEqual(['open', 'connecting', 'open'])
+  })
+
   it('sends exactly {"action":"$ping"} after keepaliveMs idle', async () => {
     connect({ keepaliveMs: 1000 })
     fake.current.welcome()

@@ -33,6 +33,8 @@ export const CloseCode = {
   FORBIDDEN: 4403,
   /** The channel no longer exists (removed by a deploy). */
   CHANNEL_GONE: 4404,
+  /** Silent past the channel's liveness limit (no keepalive, no message): presumed dead, closed. Reconnect. */
+  SILENT: 4408,
   /** Rate limited: reconnect after a pause. */
   RATE_LIMITED: 4429,
   /** The server asks clients to move (planned maintenance, rebalancing): reconnect after the reason's `retryAfterMs`, spread out. */

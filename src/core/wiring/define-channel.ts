@@ -1,5 +1,6 @@
 import { WiringError } from '../errors'
 import { checkLimits, subscriptionCapsOf } from '../limits'
+import { livenessOf } from '../liveness'
 import { checkTopics } from '../event-hub/topics'
 import { wireProtocolOf } from '../protocol/wires'
 import type { Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
@@ -59,6 +60,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     tags: stringList(config.tags, `${where}: tags`),
     limits,
     subscriptionCaps: subscriptionCapsOf(config, where),
+    liveness: livenessOf(config.liveness, where),
     topics: checkTopics(config.topics, where),
     replay: checkReplay(config.replay, where),
     protocol: wireProtocolOf(config.protocol, where),
