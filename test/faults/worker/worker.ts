@@ -89,6 +89,23 @@ const feed = wireChannel({
   },
 })
 
+// Liveness on a short fuse, for test/e2e/liveness.test.ts: a socket silent for 1.5 s is closed.
+wireChannel({
+  name: 'pulse',
+  route: '/pulse/:room',
+  auth: false,
+  liveness: { timeoutMs: 1_500, checkEveryMs: 500 },
+  onConnect: pikkuChannelConnectionFunc({
+    func: async ({ lifecycle, channel }) => void lifecycle.connected(channel.channelId),
+  }),
+  onDisconnect: pikkuChannelDisconnectionFunc({
+    func: async ({ lifecycle, channel }) => lifecycle.disconnected(channel.channelId),
+  }),
+  onMessageWiring: {
+    lifecycle: pikkuChannelFunc({ func: async ({ lifecycle }) => ({ connections: lifecycle.rows() }) }),
+  },
+})
+
 // Beside the channels, a route that asks a room's clients to move (test/e2e/reconnect-spread.test.ts).
 const app = new Hono<{ Bindings: Record<string, unknown> }>()
 app.post('/move/:room', async (c) => c.json(await publisher(c.env).move(feed, { room: c.req.param('room') }, { retryAfterMs: Number(c.req.query('retryAfterMs') ?? 0) })))
