@@ -32,6 +32,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   lastClose: { code: number; reason: string } | undefined
   /** Why the client closed for good, once it has (set before the `'closed'` state is reported). */
   lastError: ChannelClientError | undefined
+  /** While waiting to reconnect: which attempt comes next (1 for the first) and after how long, in ms (set before `'connecting'` is reported). */
+  reconnecting: { attempt: number; delayMs: number } | undefined
 
   readonly #options: ResolvedOptions
   /** The URL this client opens its own connections on: `url` with its `$resume` token, unless resume is off. */
@@ -161,6 +163,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.channelId = frame?.channelId
     this.#welcomedThisAttempt = true
     this.#attempt = 0
+    this.reconnecting = undefined
     this.#setState('open')
     this.#keepalive.start()
     // Before anything goes out: requests retried on this connection go only if it keeps answers.
@@ -212,16 +215,18 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#requests.disconnected()
     // Keep a `ready()` taken before this close waiting for the next welcome.
     if (this.#opened.settled) this.#opened = deferred<void>()
-    this.#setState('connecting')
     const delay = RESTART_CLOSE_CODES.has(code)
       ? spreadDelay(retryHintOf(reason), this.#options.restartSpreadMs)
       : backoffDelay(this.#attempt, this.#options.reconnect || undefined)
     this.#attempt++
+    this.reconnecting = { attempt: this.#attempt, delayMs: delay }
+    this.#setState('connecting')
     this.#retry = setTimeout(() => this.#connect(), delay)
   }
 
   #stop(error: ChannelClientError): void {
     this.lastError = error
+    this.reconnecting = undefined
     cancelTimeout(this.#retry)
     this.#keepalive.stop()
     this.#setState('closed')

@@ -452,6 +452,23 @@ describe('requests', () => {
 })
 
 describe('reconnect backoff', () => {
+  it('says which attempt comes next and after how long while it waits, and nothing once open', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    const { client } = connect()
+    fake.current.welcome()
+    expect(client.reconnecting).toBeUndefined()
+    const seen: unknown[] = []
+    client.onStateChange(() => seen.push(client.reconnecting))
+    fake.current.drop(1006)
+    expect(seen).toEqual([{ attempt: 1, delayMs: 125 }])
+    await vi.advanceTimersByTimeAsync(125)
+    fake.current.drop(1006)
+    expect(client.reconnecting).toEqual({ attempt: 2, delayMs: 250 })
+    await vi.advanceTimersByTimeAsync(250)
+    fake.current.welcome()
+    expect(client.reconnecting).toBeUndefined()
+  })
+
   /** Drops `socket` and returns how long the client waited before opening the next one. */
   async function measureDelay(socket: FakeSocket, limit = 20_000): Promise<number> {
     const before = fake.sockets.length
