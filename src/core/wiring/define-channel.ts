@@ -1,6 +1,7 @@
 import { WiringError } from '../errors'
 import { checkLimits, subscriptionCapsOf } from '../limits'
 import { checkTopics } from '../event-hub/topics'
+import { presenceOptionsOf } from '../presence/options'
 import { wireProtocolOf } from '../protocol/wires'
 import type { Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
 import type { ChannelConfig, ChannelDefinition, InlineHandler, ResolvedHandler } from './channel-definition'
@@ -61,6 +62,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     subscriptionCaps: subscriptionCapsOf(config, where),
     topics: checkTopics(config.topics, where),
     replay: checkReplay(config.replay, where),
+    presence: presenceOptionsOf(config.presence, where),
     protocol: wireProtocolOf(config.protocol, where),
   })
 }

@@ -1,6 +1,6 @@
 import { WiringError } from '../errors'
 import type { PikkuChannelMiddleware, PikkuFunction } from '../types'
-import type { ChannelConfig, ChannelDefinition, MessageWiring, OpeningDataOf } from './channel-definition'
+import type { ChannelConfig, ChannelDefinition, MessageWiring, OpeningDataOf, PresenceConfig } from './channel-definition'
 import type { Schema } from '../schema'
 import type { TopicTable } from '../event-hub/topics'
 import { defineChannel } from './define-channel'
@@ -21,10 +21,13 @@ export function wireChannel<
   const Wiring extends MessageWiring = {},
   DataSchema extends Schema | undefined = undefined,
   const Topics extends TopicTable = {},
->(config: ChannelConfig<Name, Route, DataSchema, Wiring, Topics>): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics> {
+  const Presence extends PresenceConfig<OpeningDataOf<Route, DataSchema>> = false,
+>(
+  config: ChannelConfig<Name, Route, DataSchema, Wiring, Topics, Presence>,
+): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, Presence> {
   const channel = defineChannel(config)
   registry.addChannel(channel)
-  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics>
+  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, Presence>
 }
 
 /**
