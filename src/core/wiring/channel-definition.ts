@@ -47,10 +47,10 @@ export type TopicsOf<Channel> = Channel extends ChannelDefinition<any, any, any,
 
 export type OpeningDataOf<Route extends string, DataSchema> = DataSchema extends Schema<infer T> ? T : DefaultOpeningData<Route>
 
-/** `wireChannel`'s `presence`: `true`, or options. */
-export type PresenceConfig<OpeningData = any> = boolean | PresenceOptions<unknown, OpeningData>
+/** `wireChannel`'s `presence`: `true`, or options (`Data` is what `of` returns). */
+export type PresenceConfig<Data = unknown, OpeningData = any> = boolean | PresenceOptions<Data, OpeningData>
 
-export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring, Topics = TopicTable, Presence = PresenceConfig> {
+export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring, Topics = TopicTable, PresenceData = unknown> {
   /** Unique channel name; the typed client refers to it. */
   name: Name
   /**
@@ -79,7 +79,7 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
    * with `channel.setPresence(data)`. Kept in the sockets' attachments, with no
    * storage write per join or leave. See README, "Presence".
    */
-  presence?: Presence
+  presence?: PresenceConfig<PresenceData, OpeningDataOf<Route, DataSchema>>
   /** Whether messages need a session by default. Default true. */
   auth?: boolean
   /**
@@ -135,7 +135,7 @@ export interface ResolvedHandler {
 }
 
 /** A checked, normalized channel, as the router and the object use it. */
-export interface ChannelDefinition<Name extends string = string, Route extends string = string, Data = unknown, Wiring = unknown, Topics = TopicTable, Presence = unknown> {
+export interface ChannelDefinition<Name extends string = string, Route extends string = string, Data = unknown, Wiring = unknown, Topics = TopicTable, PresenceData = unknown> {
   readonly name: Name
   readonly route: CompiledRoute
   readonly openingData: Schema | undefined
@@ -162,7 +162,7 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   /** The wire mode its connections speak. */
   readonly protocol: WireProtocol
   /** Types only, for the typed client. */
-  readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics; presence: Presence }
+  readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics; presenceData: PresenceData }
 }
 
 /** Any wired channel, whatever its type parameters. */

@@ -1,6 +1,6 @@
 import { WiringError } from '../errors'
 import type { PikkuChannelMiddleware, PikkuFunction } from '../types'
-import type { ChannelConfig, ChannelDefinition, MessageWiring, OpeningDataOf, PresenceConfig } from './channel-definition'
+import type { ChannelConfig, ChannelDefinition, MessageWiring, OpeningDataOf } from './channel-definition'
 import type { Schema } from '../schema'
 import type { TopicTable } from '../event-hub/topics'
 import { defineChannel } from './define-channel'
@@ -21,13 +21,14 @@ export function wireChannel<
   const Wiring extends MessageWiring = {},
   DataSchema extends Schema | undefined = undefined,
   const Topics extends TopicTable = {},
-  const Presence extends PresenceConfig<OpeningDataOf<Route, DataSchema>> = false,
+  // What presence.of returns; without it, members are shown by their id.
+  PresenceData = string,
 >(
-  config: ChannelConfig<Name, Route, DataSchema, Wiring, Topics, Presence>,
-): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, Presence> {
+  config: ChannelConfig<Name, Route, DataSchema, Wiring, Topics, PresenceData>,
+): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, PresenceData> {
   const channel = defineChannel(config)
   registry.addChannel(channel)
-  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, Presence>
+  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, PresenceData>
 }
 
 /**
