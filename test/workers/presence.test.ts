@@ -1,7 +1,7 @@
 import { evictDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { constructions } from './fixture/worker'
-import { instance, TestSocket } from './support/test-socket'
+import { eventually, instance, TestSocket } from './support/test-socket'
 
 const room = () => `/lobby/p${crypto.randomUUID().slice(0, 8)}`
 
@@ -71,6 +71,25 @@ describe('presence on a Durable Object', () => {
     await evictDurableObject(instance('lobby', path))
     ada.socket.ws.close(1000)
     expect(await watcher.socket.next()).toEqual({ type: 'presence', count: 1, leaves: ['ada'] })
+  })
+
+  it('costs each watcher at most one frame per join in a burst, each of one member', async () => {
+    const path = room().replace('/lobby/', '/lobby-wide/')
+    const watchers = []
+    for (const user of ['w1', 'w2']) {
+      const w = await join(path, user)
+      await presence(w.socket)
+      watchers.push(w)
+    }
+    const N = 30
+    await Promise.all(Array.from({ length: N }, (_, i) => join(path, `u${i}`)))
+    for (const w of watchers) {
+      await eventually(() => w.socket.frames.filter((f: any) => f.type === 'presence').at(-1)?.count === N + 2)
+      const frames = w.socket.frames.filter((f: any) => f.type === 'presence' && f.count > 2) as any[]
+      expect(frames.length).toBeLessThanOrEqual(N)
+      expect(frames.flatMap((f) => f.joins ?? []).length).toBe(N)
+      expect(frames.every((f) => f.members === undefined && (f.joins?.length ?? 0) >= 1)).toBe(true)
+    }
   })
 
   it('switches watchers to a count and a sample above the room threshold', async () => {
