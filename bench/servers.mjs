@@ -35,7 +35,8 @@ export async function startServer(kind, persistDir) {
     if (child.exitCode !== null) throw new Error(`wrangler dev for ${kind} exited:\n${output}`)
     try {
       await fetch(base, { signal: AbortSignal.timeout(1000) })
-      return { kind, base: base.replace('http', 'ws'), stop: () => kill(child) }
+      // pid: the process group (detached), in which the workerd processes run too.
+      return { kind, base: base.replace('http', 'ws'), pid: child.pid, stop: () => kill(child) }
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 200))
     }

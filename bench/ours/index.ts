@@ -59,4 +59,25 @@ wireChannel({
   onMessageWiring: {},
 })
 
+// Presence (bench/presence.mjs): a room at the default large-room threshold (1,000 members are
+// counts plus a sample), one that keeps full joins and leaves at that size, and the naive baseline:
+// every join and leave published as an event to everyone.
+wireChannel({ name: 'benchPresence', route: '/bench-presence/:room', auth: false, rateLimit: false, presence: true })
+wireChannel({ name: 'benchPresenceFull', route: '/bench-presence-full/:room', auth: false, rateLimit: false, presence: { largeRoom: 5000 } })
+wireChannel({
+  name: 'benchNaive',
+  route: '/bench-naive/:room',
+  auth: false,
+  rateLimit: false,
+  topics: { joins: { replay: false } },
+  onConnect: async ({ eventHub, channel }) => {
+    await eventHub.subscribe('joins')
+    await eventHub.publish('joins', { joined: channel.channelId })
+  },
+  onDisconnect: async ({ eventHub, channel }) => {
+    await eventHub.publish('joins', { left: channel.channelId })
+  },
+  onMessageWiring: {},
+})
+
 export default channels()

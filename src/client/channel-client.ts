@@ -10,10 +10,11 @@ import { Inbox } from './inbox'
 import { Keepalive } from './keepalive'
 import { READY_STATE, resolveOptions, type ClientOptions, type ResolvedOptions, type WebSocketLike } from './options'
 import { Outbox, type Outgoing } from './outbox'
+import { Presence, type PresenceChange, type PresenceView } from './presence'
 import { Requests } from './requests'
 import { Subscriptions, type SubscribeOptions, type Subscription } from './subscriptions'
 import { cancelTimeout, type TimeoutHandle } from './timers'
-import type { ActionInput, ActionOutput, ActionsOf, AnyChannel, ConnectionState, EventMeta, PayloadOf, SendArgs, Subscribable, TopicsOf } from './types'
+import type { ActionInput, ActionOutput, ActionsOf, AnyChannel, ConnectionState, EventMeta, PayloadOf, PresenceDataOf, SendArgs, Subscribable, TopicsOf } from './types'
 
 /**
  * A client for one channel instance, typed from its wiring:
@@ -43,6 +44,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   #resumable = false
   readonly #requests: Requests
   readonly #subscriptions: Subscriptions
+  readonly #presence: Presence
   readonly #outbox: Outbox
   readonly #keepalive: Keepalive
   readonly #inbox: Inbox
@@ -75,7 +77,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
       () => this.#halfOpen(),
     )
     this.#subscriptions = new Subscriptions(this.#requests, () => this.#state)
-    this.#inbox = new Inbox(this.#requests, this.#subscriptions, (frame) => this.#welcomed(frame))
+    this.#presence = new Presence(this.#requests, () => this.#state)
+    this.#inbox = new Inbox(this.#requests, this.#subscriptions, this.#presence, (frame) => this.#welcomed(frame))
     const adopted = options.socket
     // A socket that can no longer open will report nothing more: its connection is over before it began.
     if (adopted && (adopted.readyState ?? READY_STATE.CONNECTING) >= READY_STATE.CLOSING) this.#closed(CloseCode.ABNORMAL, 'The adopted socket was already closed')
@@ -105,6 +108,20 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   /** Receives a topic's (or pattern's) events; resubscribes itself after reconnects. */
   subscribe<Topic extends Subscribable<Channel>>(topic: Topic, callback: (data: PayloadOf<TopicsOf<Channel>, Topic>, meta: EventMeta) => void, options: SubscribeOptions = {}): Subscription {
     return this.#subscriptions.add(topic, callback, options)
+  }
+
+  /** Who is here now (`$presence`), on a channel wired with `presence`. */
+  presence(): Promise<PresenceView<PresenceDataOf<Channel>>> {
+    return this.#presence.ask() as Promise<PresenceView<PresenceDataOf<Channel>>>
+  }
+
+  /**
+   * Calls `listener` with who is here and what changed, at every change (the
+   * first listener starts watching; it resumes after reconnects). `onError`
+   * hears a refused `$presence` (a channel without presence, `UNAUTHENTICATED`).
+   */
+  onPresence(listener: (view: PresenceView<PresenceDataOf<Channel>>, change: PresenceChange<PresenceDataOf<Channel>>) => void, onError: (error: ChannelClientError) => void = () => undefined): () => void {
+    return this.#presence.listen(listener, onError)
   }
 
   /** Receives `channel.send` messages. */
@@ -170,6 +187,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#requests.welcomed(this.#resumable ? frame?.retryWindowMs : undefined)
     // Subscriptions first, so that replays come before anything the buffer triggers.
     this.#subscriptions.resubscribe()
+    this.#presence.welcomed()
     this.#outbox.flush()
     this.#opened.resolve()
   }

@@ -1,12 +1,13 @@
 import { decodeServerFrame } from '../core/protocol/decode'
 import type { WelcomeFrame } from '../core/protocol/frames'
+import type { Presence } from './presence'
 import type { Requests } from './requests'
 import type { Subscriptions } from './subscriptions'
 import type { EventMeta } from './types'
 
 /**
  * Every frame that comes in, sent to the part it concerns: the welcome to the
- * client, replies and errors to `Requests`, events to `Subscriptions`,
+ * client, replies and errors to `Requests`, events to `Subscriptions`, presence to `Presence`,
  * messages and raw binary frames to their listeners. One per client; it
  * outlives connections, and `connected` starts it over for each new one.
  */
@@ -17,6 +18,7 @@ export class Inbox {
   readonly binaryListeners = new Set<(bytes: Uint8Array) => void>()
   readonly #requests: Requests
   readonly #subscriptions: Subscriptions
+  readonly #presence: Presence
   /** Called at the welcome, or with `undefined` when the welcome went by before the client listened. */
   readonly #welcomed: (frame: WelcomeFrame | undefined) => void
   /** A binary event's header, waiting for its payload frame. */
@@ -24,9 +26,10 @@ export class Inbox {
   /** Set for a socket adopted already open, until its first frame: see `connected`. */
   #welcomeMayBeGone = false
 
-  constructor(requests: Requests, subscriptions: Subscriptions, welcomed: (frame: WelcomeFrame | undefined) => void) {
+  constructor(requests: Requests, subscriptions: Subscriptions, presence: Presence, welcomed: (frame: WelcomeFrame | undefined) => void) {
     this.#requests = requests
     this.#subscriptions = subscriptions
+    this.#presence = presence
     this.#welcomed = welcomed
   }
 
@@ -63,6 +66,8 @@ export class Inbox {
         if ('binary' in frame) this.#binaryEvent = { topic: frame.topic, seq: frame.seq }
         else this.#subscriptions.dispatch({ topic: frame.topic, seq: frame.seq }, frame.data)
         return
+      case 'presence':
+        return this.#presence.receive(frame)
       case 'message':
         for (const listener of this.messageListeners) listener(frame.data)
         return

@@ -5,9 +5,10 @@ export { PikkuRouteHandler, type RouteAction, type RouteCallback, type RouteTopi
 export type { ChannelEntry, ChannelShape, ChannelsMapOf, ShapeOf, UntypedChannels } from './channel-shape'
 export type { ClientOptions, WebSocketClass, WebSocketLike } from './options'
 export type { SubscribeOptions, Subscription } from './subscriptions'
+export type { Member, PresenceChange, PresenceView } from './presence'
 export { ChannelClientError, type ClientErrorCode } from './client-error'
 export { backoffDelay, type BackoffOptions } from './backoff'
-export type { ActionsOf, AnyChannel, ConnectionState, EventMeta, SendOptions, TopicsOf } from './types'
+export type { ActionsOf, AnyChannel, ConnectionState, EventMeta, PresenceDataOf, SendOptions, TopicsOf } from './types'
 // Binary streams: open an end from a ref, anywhere the Worker's URL is reachable.
 export { openWriter, openReader, type OpenStreamOptions, type StreamSocketClass } from './streams/open'
 export { StreamWriter } from '../core/streams/writer'

@@ -51,6 +51,9 @@ export interface SendOptions {
  */
 export type SendArgs<Input> = undefined extends Input ? [data?: Input, options?: SendOptions] : {} extends Input ? [data?: Input, options?: SendOptions] : [data: Input, options?: SendOptions]
 
+/** A channel's presence data: what its `presence.of` returns, else the member id (a string). Keep `setPresence` to the same shape. */
+export type PresenceDataOf<Channel> = Channel extends ChannelDefinition<any, any, any, any, any, infer Data> ? Data : unknown
+
 export interface EventMeta {
   topic: string
   seq: number

@@ -289,6 +289,13 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     return conn
   }
 
+  *#allConnections(): Iterable<Connection> {
+    for (const ws of this.ctx.getWebSockets()) {
+      const conn = this.#connectionOf(ws)
+      if (conn) yield conn
+    }
+  }
+
   async #requireRuntime(channel: string): Promise<ChannelRuntime> {
     const runtime = await this.#runtime(channel)
     if (!runtime) throw new Error(`No channel named "${channel}" is wired`)
@@ -318,6 +325,8 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
           const [ws] = this.ctx.getWebSockets(channelId)
           return ws ? this.#connectionOf(ws) : undefined
         },
+        // Presence is built from every socket's attachment once per wake: what hibernation kept, not memory.
+        listConnections: () => this.#allConnections(),
         global: globalBridge(name, this.#identity, this.env),
       })
       this.#runtimes.set(name, runtime)

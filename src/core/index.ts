@@ -5,7 +5,8 @@
 export { pikkuFunc, pikkuSessionlessFunc, pikkuFuncSessionless, pikkuChannelConnectionFunc, pikkuChannelDisconnectionFunc, pikkuChannelFunc } from './wiring/function'
 // Wiring
 export { wireChannel, wireRPC, addChannelMiddleware } from './wiring/wire'
-export type { ChannelConfig, ChannelDefinition, MessageWiring, ActionEntry, UpgradeAuthenticator, UpgradeContext, TopicsOf } from './wiring/channel-definition'
+export type { ChannelConfig, ChannelDefinition, MessageWiring, ActionEntry, UpgradeAuthenticator, UpgradeContext, TopicsOf, PresenceConfig } from './wiring/channel-definition'
+export type { PresenceOptions, PresenceSource } from './presence/options'
 export { pikkuMiddleware } from './runtime/middleware'
 export { pikkuPermission } from './runtime/permission'
 export { pikkuChannelMiddleware } from './runtime/channel-middleware'

@@ -48,6 +48,13 @@ export interface ChannelHandle<ChannelData = unknown> {
   send(data: unknown, isBinary?: boolean): void | Promise<void>
   /** Closes the connection; `onDisconnect` runs once, right away. */
   close(code?: number, reason?: string): void
+  /**
+   * On a channel with `presence`: what others see of this connection's member
+   * from now on (JSON, at most 1 KiB; `undefined` restores the default). Kept in
+   * the connection's attachment; watchers are sent an update. Throws on a
+   * channel without presence.
+   */
+  setPresence(data: unknown): void
   readonly state: ChannelState
 }
 

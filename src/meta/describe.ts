@@ -2,7 +2,7 @@ import { DEFAULT_REPLAY, type ReplayOptions } from '../core/event-hub/topics'
 import type { LimitOptions } from '../core/limits'
 import type { BuiltInActionName } from '../core/protocol/actions'
 import { ERROR_CODES, type ErrorCode } from '../core/protocol/frames'
-import { SubscribeInputSchema, SubscribeReplySchema, UnsubscribeInputSchema, UnsubscribeReplySchema } from '../core/protocol/schemas'
+import { PresenceInputSchema, PresenceReplySchema, SubscribeInputSchema, SubscribeReplySchema, UnsubscribeInputSchema, UnsubscribeReplySchema } from '../core/protocol/schemas'
 import { isPattern } from '../core/protocol/topics'
 import type { WireProtocol } from '../core/protocol/wire-format'
 import type { FunctionKind, Permissions } from '../core/types'
@@ -55,6 +55,18 @@ export interface ChannelMeta {
   topics: TopicMeta[]
   /** The replay log, defaults filled in, or false when the channel keeps none. */
   replay: Required<ReplayOptions> | false
+  /** Presence (`$presence` and `presence` frames), defaults filled in, or false when the channel has none. */
+  presence: PresenceMeta | false
+}
+
+export interface PresenceMeta {
+  /** Above this many members, watchers get the count and a sample. */
+  largeRoom: number
+  sample: number
+  /** Whether `$presence` needs a session. */
+  auth: boolean
+  /** Whether the channel maps connections to what others see (`presence.of`); else members show their id. */
+  mapped: boolean
 }
 
 /** One handler with the rules that apply to it on this channel. */
@@ -160,6 +172,9 @@ export function describeChannel(channel: ChannelDefinition): ChannelMeta {
         }
       }),
     replay: channel.replay === false ? false : { ...DEFAULT_REPLAY, ...definedOnly(channel.replay ?? {}) },
+    presence: channel.presence
+      ? { largeRoom: channel.presence.largeRoom, sample: channel.presence.sample, auth: channel.presence.auth ?? channel.auth, mapped: channel.presence.of !== undefined }
+      : false,
   }
 }
 
@@ -213,6 +228,13 @@ function builtInActions(): BuiltInActionMeta[] {
       input: toJson(UnsubscribeInputSchema, 'input'),
       answer: 'reply',
       output: toJson(UnsubscribeReplySchema, 'output'),
+    },
+    {
+      name: '$presence',
+      description: 'Who is here now; unless `watch` is false, `presence` frames follow as members join, leave and change. Only on channels wired with presence.',
+      input: toJson(PresenceInputSchema, 'input'),
+      answer: 'reply',
+      output: toJson(PresenceReplySchema, 'output'),
     },
   ]
 }

@@ -6,7 +6,9 @@ import type { Subscription } from '../../src/client/subscriptions'
 import type { ActionsOf, EventMeta } from '../../src/client/types'
 import type { ErrorCode } from '../../src/core/protocol/frames'
 import type { optionalInputChannel } from './support/fixture.channel'
-import type { clientFixtureChannel, clientFixtureKeyedChannel } from './support/fixture.channel'
+import type { clientFixtureChannel, clientFixtureKeyedChannel, presenceFixtureChannel } from './support/fixture.channel'
+import type { PresenceView } from '../../src/client/presence'
+import type { PresenceDataOf } from '../../src/client/types'
 import { fakeWebSocket } from './support/fake-websocket'
 
 const { WebSocket } = fakeWebSocket()
@@ -162,6 +164,21 @@ describe('subscribe', () => {
     client.subscribe('presence', (data) => {
       // @ts-expect-error an undeclared schema types the payload as unknown
       void data.anything
+    })
+  })
+})
+
+describe('presence', () => {
+  it("types members' data as the channel's presence.of returns it, else as the member id", () => {
+    expectTypeOf<PresenceDataOf<typeof presenceFixtureChannel>>().toEqualTypeOf<{ name: string }>()
+    expectTypeOf<PresenceDataOf<typeof clientFixtureChannel>>().toEqualTypeOf<string>()
+    const room = createClient<typeof presenceFixtureChannel>('wss://host/client-test-presence/general', { WebSocket })
+    expectTypeOf(room.presence()).toEqualTypeOf<Promise<PresenceView<{ name: string }>>>()
+    room.onPresence((view, change) => {
+      expectTypeOf(view.members[0]!.data.name).toEqualTypeOf<string>()
+      expectTypeOf(change.leaves).toEqualTypeOf<string[]>()
+      // @ts-expect-error the data has no such field
+      void view.members[0]!.data.age
     })
   })
 })

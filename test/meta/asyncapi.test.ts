@@ -158,6 +158,26 @@ describe('toAsyncAPI', () => {
     for (const base of ['ws', '/ws/', '/ws/:room', '/a?b', '/{x}']) expect(() => toAsyncAPI(describeChannels([chat]), { base }), base).toThrow(TypeError)
   })
 
+  it('offers $presence and the presence frame only on a channel with presence', () => {
+    const lobby = defineChannel({ name: 'lobby', route: '/lobby/:room', auth: false, presence: { largeRoom: 50 } })
+    const quiet = defineChannel({ name: 'quiet', route: '/quiet', auth: false })
+    const doc = toAsyncAPI(describeChannels([lobby, quiet])) as any
+    expectWellFormed(doc)
+    expect(doc.operations['lobby.builtin.presence'].action).toBe('send')
+    expect(doc.operations['lobby.presence'].action).toBe('receive')
+    expect(doc.operations).not.toHaveProperty('quiet.builtin.presence')
+    expect(doc.operations).not.toHaveProperty('quiet.presence')
+    const frame = frameValidator(doc, 'lobby.presence')
+    expect(frame({ type: 'presence', count: 2, joins: [{ id: 'ada', data: { name: 'Ada' }, connections: 1 }], leaves: ['bob'] })).toBe(true)
+    expect(frame({ type: 'presence', count: 60, sampled: true })).toBe(true)
+    expect(frame({ type: 'presence', joins: [] })).toBe(false)
+    const request = frameValidator(doc, 'lobby.builtin.presence.request')
+    expect(request({ action: '$presence', id: 1, watch: false })).toBe(true)
+    expect(request({ action: '$presence', watch: 'yes' })).toBe(false)
+    const reply = frameValidator(doc, 'lobby.builtin.presence.reply')
+    expect(reply({ type: 'reply', action: '$presence', id: 1, data: { count: 1, members: [{ id: 'ada', data: 'ada', connections: 2 }] } })).toBe(true)
+  })
+
   it('turns route parameters into address parameters', () => {
     expect(toAddress('/chat/:room')).toBe('/chat/{room}')
     expect(toAddress('/a/:b/c/:d_1')).toBe('/a/{b}/c/{d_1}')

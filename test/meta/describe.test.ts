@@ -48,9 +48,17 @@ describe('describeChannels', () => {
     expect(meta.version).toBe(1)
     expect(meta.protocol).toBe(1)
     expect(meta.channels.map((c) => c.name)).toStrictEqual(['chat', 'todos'])
-    expect(meta.builtInActions.map((a) => a.name)).toStrictEqual(['$ping', '$subscribe', '$unsubscribe'])
-    expect(meta.builtInActions.map((a) => a.answer)).toStrictEqual(['pong', 'reply', 'reply'])
+    expect(meta.builtInActions.map((a) => a.name)).toStrictEqual(['$ping', '$subscribe', '$unsubscribe', '$presence'])
+    expect(meta.builtInActions.map((a) => a.answer)).toStrictEqual(['pong', 'reply', 'reply', 'reply'])
     expect(meta.errorCodes).toStrictEqual([...ERROR_CODES])
+  })
+
+  it('describes presence with its defaults filled in, or false without it', () => {
+    expect(meta.channels.find((c) => c.name === 'chat')!.presence).toBe(false)
+    const lobby = defineChannel({ name: 'lobby', auth: false, presence: { largeRoom: 50, of: () => 1 } })
+    expect(describeChannels([lobby]).channels[0]!.presence).toStrictEqual({ largeRoom: 50, sample: 20, auth: false, mapped: true })
+    const plain = defineChannel({ name: 'plain', presence: true })
+    expect(describeChannels([plain]).channels[0]!.presence).toStrictEqual({ largeRoom: 100, sample: 20, auth: true, mapped: false })
   })
 
   it('accepts a registry, its channels map, or a list, with the same result', () => {

@@ -2,7 +2,7 @@
  * Built-in actions: names starting with `$`, answered by the runtime itself
  * on every channel. App actions may not start with `$`.
  */
-export const BUILT_IN_ACTIONS = ['$ping', '$subscribe', '$unsubscribe'] as const
+export const BUILT_IN_ACTIONS = ['$ping', '$subscribe', '$unsubscribe', '$presence'] as const
 
 export type BuiltInActionName = (typeof BUILT_IN_ACTIONS)[number]
 

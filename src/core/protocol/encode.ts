@@ -1,6 +1,6 @@
 import { PONG_FRAME, routingFieldFor } from './actions'
 import { boundEcho, boundError } from './bounds'
-import type { ErrorPayload, RequestId, ServerFrame } from './frames'
+import type { ErrorPayload, PresenceFrame, RequestId, ServerFrame } from './frames'
 
 // Every frame leaves through these encoders. JSON.stringify drops undefined
 // fields, which is exactly the protocol's "absent when there is nothing to say".
@@ -32,6 +32,9 @@ export const encodePayload = (data: unknown): string => JSON.stringify(data ?? n
 export function encodeEvent(topic: string, seq: number, json: string): string {
   return `{"type":"event","topic":${JSON.stringify(topic)},"data":${json},"seq":${seq}}`
 }
+
+/** A `presence` frame for watchers, encoded once for all of them. */
+export const encodePresence = (change: Omit<PresenceFrame, 'type'>): string => JSON.stringify({ type: 'presence', ...change })
 
 /** The header frame sent just before a binary event's payload. */
 export function encodeBinaryEventHeader(topic: string, seq: number): string {

@@ -92,6 +92,32 @@ export interface UnsubscribeReply {
   unsubscribed: boolean
 }
 
+/** Input of the built-in `$presence`. */
+export interface PresenceInput {
+  /** Keep being sent `presence` frames as members join, leave and change. Default true; `false` asks once and stops watching. */
+  watch?: boolean
+}
+
+/** One member of a channel instance: a user (by the session's `userId`) or, without one, a connection. */
+export interface PresenceMember {
+  /** The session's `userId`, else the connection's `channelId`. */
+  id: string
+  /** What the channel shows others of this member (`presence.of`, or `channel.setPresence`). */
+  data: unknown
+  /** Its open connections (two tabs are one member with two). */
+  connections: number
+}
+
+/** The `data` of `$presence`'s reply: who is here now. */
+export interface PresenceReply {
+  /** Members here now. */
+  count: number
+  /** Every member; in a large room (`sampled`), a sample of them. */
+  members: PresenceMember[]
+  /** The room is above the channel's `largeRoom` threshold: `members` is a sample, and watchers are sent counts and the sample. */
+  sampled?: true
+}
+
 // ---------------------------------------------------------------- server to client
 
 /** Always the first frame of a connection. */
@@ -144,6 +170,27 @@ export interface BinaryEventHeader {
   binary: true
 }
 
+/**
+ * Sent to watchers (connections that asked `$presence`): what changed since the
+ * last one, all the changes of one turn in one frame. With `members`, the list
+ * is replaced instead: in a large room (`sampled`), the sample; on the way
+ * back below the threshold, everyone.
+ */
+export interface PresenceFrame {
+  type: 'presence'
+  /** Members here now. */
+  count: number
+  joins?: PresenceMember[]
+  /** Members still here whose data or connection count changed. */
+  updates?: PresenceMember[]
+  /** Ids of members who left (their last connection closed). */
+  leaves?: string[]
+  /** The members to show now, replacing the previous list. */
+  members?: PresenceMember[]
+  /** The room is large: no joins, updates or leaves, only `count` and, when it changed, the sample as `members`. */
+  sampled?: true
+}
+
 /** The answer to `$ping`. */
 export interface PongFrame {
   type: 'pong'
@@ -151,9 +198,9 @@ export interface PongFrame {
 }
 
 /** Every text frame a server sends. */
-export type ServerFrame = WelcomeFrame | ReplyFrame | ErrorFrame | MessageFrame | EventFrame | BinaryEventHeader | PongFrame
+export type ServerFrame = WelcomeFrame | ReplyFrame | ErrorFrame | MessageFrame | EventFrame | BinaryEventHeader | PresenceFrame | PongFrame
 
 /** The `type`s a server frame can have. */
 export type ServerFrameType = ServerFrame['type']
 
-export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = ['welcome', 'reply', 'error', 'message', 'event', 'pong']
+export const SERVER_FRAME_TYPES: readonly ServerFrameType[] = ['welcome', 'reply', 'error', 'message', 'event', 'presence', 'pong']

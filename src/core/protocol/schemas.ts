@@ -54,6 +54,22 @@ export const UnsubscribeReplySchema = v.object({
   unsubscribed: v.pipe(v.boolean(), v.description('False if it was not subscribed')),
 })
 
+export const PresenceInputSchema = v.object({
+  watch: v.optional(v.pipe(v.boolean(), v.description('Keep being sent presence frames (default true); false asks once and stops watching'))),
+})
+
+export const PresenceMemberSchema = v.object({
+  id: v.pipe(v.string(), v.description("The session's userId, else the connection's channelId")),
+  data: v.pipe(v.unknown(), v.description('What the channel shows others of this member')),
+  connections: v.pipe(v.number(), v.integer(), v.minValue(1), v.description('Its open connections')),
+})
+
+export const PresenceReplySchema = v.object({
+  count: v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Members here now')),
+  members: v.pipe(v.array(PresenceMemberSchema), v.description('Every member, or in a large room a sample')),
+  sampled: v.optional(v.pipe(v.literal(true), v.description('Above the largeRoom threshold: members is a sample'))),
+})
+
 // ---------------------------------------------------------------- server to client
 
 export const WelcomeFrameSchema = v.object({
@@ -96,6 +112,16 @@ export const BinaryEventHeaderSchema = v.object({
   binary: v.pipe(v.literal(true), v.description('The payload is the next frame, a binary one')),
 })
 
+export const PresenceFrameSchema = v.object({
+  type: v.literal('presence'),
+  count: v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Members here now')),
+  joins: v.optional(v.array(PresenceMemberSchema)),
+  updates: v.optional(v.pipe(v.array(PresenceMemberSchema), v.description('Members whose data or connection count changed'))),
+  leaves: v.optional(v.pipe(v.array(v.string()), v.description('Ids of members whose last connection closed'))),
+  members: v.optional(v.pipe(v.array(PresenceMemberSchema), v.description('Replaces the list: the sample in a large room, or everyone on the way back below the threshold'))),
+  sampled: v.optional(v.pipe(v.literal(true), v.description('A large room: only count and the sample are sent'))),
+})
+
 export const PongFrameSchema = v.object({
   type: v.literal('pong'),
   id: v.optional(RequestIdSchema),
@@ -108,5 +134,6 @@ export const ServerFrameSchema = v.union([
   MessageFrameSchema,
   EventFrameSchema,
   BinaryEventHeaderSchema,
+  PresenceFrameSchema,
   PongFrameSchema,
 ])

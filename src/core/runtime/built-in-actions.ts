@@ -2,7 +2,6 @@ import { ChannelError } from '../errors'
 import type { EventHub } from '../event-hub/event-hub'
 import type { LoggedEvent } from '../event-hub/hub-store'
 import { findTopic } from '../event-hub/topics'
-import type { BuiltInActionName } from '../protocol/actions'
 import type { SubscribeInput, SubscribeReply, UnsubscribeInput, UnsubscribeReply } from '../protocol/frames'
 import { SubscribeInputSchema, UnsubscribeInputSchema } from '../protocol/schemas'
 import { isPattern, matches, topicProblem } from '../protocol/topics'
@@ -25,7 +24,7 @@ export interface SubscriptionHost {
 export interface BuiltInAction {
   func: PikkuFunction
   /** Checks the input and settles the rules (the topic's auth and permissions) for this connection; throws INVALID_INPUT. */
-  prepare(input: unknown, channelId: string): Promise<{ data: SubscribeInput; rules: CallRules }>
+  prepare(input: unknown, channelId: string): Promise<{ data: unknown; rules: CallRules }>
 }
 
 /**
@@ -33,7 +32,7 @@ export interface BuiltInAction {
  * actions (channel middleware, the topic's auth, its permissions). `$ping`
  * needs no function: the runtime answers it directly.
  */
-export function subscriptionActions(host: SubscriptionHost): Record<Exclude<BuiltInActionName, '$ping'>, BuiltInAction> {
+export function subscriptionActions(host: SubscriptionHost): Record<'$subscribe' | '$unsubscribe', BuiltInAction> {
   const { channel, hub } = host
 
   /**

@@ -25,6 +25,10 @@ export interface ConnectionRecord {
   ledgered?: true
   /** Has stored a subscription at some point, so its disconnect has subscriptions to drop. */
   subscribed?: true
+  /** In a channel with presence: the member this connection is (a user, or itself) and what others see of it. */
+  member?: { id: string; data: unknown }
+  /** Asked `$presence` to be sent its changes. */
+  watching?: true
   /** The client's resume token (`$resume`): its requests' answers are kept for a retry from its next connection. */
   resume?: string
   /** When it was last heard from (ms), saved at most every `Liveness.saveSeenEveryMs`: what the liveness check reads after a wake. */

@@ -19,6 +19,12 @@ export interface RuntimeOptions {
   functions: ReadonlyMap<string, PikkuFunction>
   /** Finds a connection of this instance by channel id, for ones not seen since the last wake. */
   findConnection?: (channelId: string) => Connection | undefined
+  /**
+   * Every connection the host holds now (any state, any channel), rebuilt from
+   * what survived hibernation: presence is built from it once per wake.
+   * Without one, the connections seen since the runtime started.
+   */
+  listConnections?: () => Iterable<Connection>
   /** The durable list of open connections, for `reconcile` after a crash; without one, nothing is kept. */
   ledger?: ConnectionLedger
   /** Where answers to resumable connections' requests are kept for retries; without one, none are (and no welcome offers it). */

@@ -4,6 +4,7 @@ import type { Delivery } from '../event-hub/hub-store'
 import { resolveLimits } from '../limits'
 import { replayedEvent, type PreparedEvent } from '../event-hub/prepared-event'
 import type { Logger } from '../logger'
+import { PresenceRoom } from '../presence/room'
 import { BUILT_IN_ACTIONS, isBuiltInName } from '../protocol/actions'
 import { CloseCode, closeCodeFor, isSendableCloseCode } from '../protocol/close'
 import type { ErrorPayload, RequestId } from '../protocol/frames'
@@ -20,6 +21,7 @@ import { GONE_SOCKET, type ConnectionLedger } from './connection-ledger'
 import { KeptResults, type KeptOutcome } from './kept-results'
 import { isSilent, silentReason } from '../liveness'
 import { Outbound } from './outbound'
+import { presenceAction } from './presence-action'
 import type { RuntimeOptions, SingletonServices } from './runtime-options'
 import { createScope, type ConnectionHost } from './scope'
 import { SubscriptionCallbacks } from './subscription-callbacks'
@@ -53,8 +55,10 @@ export class ChannelRuntime implements ConnectionHost {
   #reconciled = false
   /** Connections `reconcile` disconnected: a late close event for one of them must not run `onDisconnect` again. */
   readonly #reconciledIds = new Set<string>()
-  /** `$subscribe` and `$unsubscribe`. */
+  /** `$subscribe`, `$unsubscribe` and `$presence`. */
   readonly #builtIns: ReadonlyMap<string, BuiltInAction>
+  /** Who is here, on a channel wired with `presence`. */
+  readonly #presence: PresenceRoom | undefined
 
   constructor(
     readonly channel: ChannelDefinition,
@@ -87,7 +91,11 @@ export class ChannelRuntime implements ConnectionHost {
       },
     })
     const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
-    this.#builtIns = new Map(Object.entries(builtIns))
+    // Without a host's list (a host that never hibernates), the connections seen since the start are all there are.
+    const list = options.listConnections ?? (() => this.#connections.values())
+    this.#presence = channel.presence && new PresenceRoom(channel.name, channel.presence, list)
+    const presence = presenceAction(channel, (channelId, watch) => this.#presence!.watch(this.#openConnection(channelId)!, watch))
+    this.#builtIns = new Map([...Object.entries(builtIns), ['$presence', presence]])
   }
 
   get channelName(): string {
@@ -123,6 +131,8 @@ export class ChannelRuntime implements ConnectionHost {
       if (this.channel.onDisconnect && this.#ledger) conn.record.ledgered = true
       if (this.channel.liveness) conn.record.seenAt = Date.now()
       const retryWindowMs = conn.record.resume !== undefined ? this.#kept?.windowMs : undefined
+      // Joins just before the open state is saved, which saves its member with it.
+      this.#presence?.join(conn)
       conn.open(this.#wire.opening(conn.record.channelId, result, retryWindowMs))
       if (conn.record.ledgered) this.#ledger?.opened(conn.record)
     } catch (error) {
@@ -212,9 +222,21 @@ export class ChannelRuntime implements ConnectionHost {
     return open
   }
 
-  /** A connection's session changed: the ledger keeps what `onDisconnect` will see. */
+  /** A connection's session changed: the ledger keeps what `onDisconnect` will see, and presence who it is. */
   sessionChanged(conn: Connection): void {
+    this.#presence?.rejoin(conn)
     if (conn.state === 'open' && conn.record.ledgered) this.#ledger?.opened(conn.record)
+  }
+
+  /** `channel.setPresence`: what others see of this connection's member. */
+  setPresence(conn: Connection, data: unknown): void {
+    if (!this.#presence) throw new Error(`channel.setPresence: channel "${this.channel.name}" has no presence; wire it with presence: true`)
+    this.#presence.update(conn, data)
+  }
+
+  /** Members here now, or undefined for a channel without presence. */
+  get presenceCount(): number | undefined {
+    return this.#presence?.count
   }
 
   /** Puts an open connection on the ledger; its attachment remembers that, so its disconnect takes it off again. */
@@ -266,6 +288,7 @@ export class ChannelRuntime implements ConnectionHost {
 
   /** A closed connection leaves the index, and its subscriptions (and their callbacks) go. */
   async #release(conn: Connection): Promise<void> {
+    this.#presence?.leave(conn)
     this.#connections.delete(conn.record.channelId)
     this.callbacks.release(conn.record.channelId)
     // A connection that stored a subscription says so, and is on the ledger (see onStored): one that did not has none to drop.

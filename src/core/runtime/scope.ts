@@ -17,6 +17,7 @@ export interface ConnectionHost extends EventHubHost {
   close(conn: Connection, code?: number, reason?: string): Promise<void>
   /** The connection's session changed (it is saved already). */
   sessionChanged(conn: Connection): void
+  setPresence(conn: Connection, data: unknown): void
 }
 
 /**
@@ -34,6 +35,7 @@ export function createScope(host: ConnectionHost, conn: Connection): CallScope &
     },
     send: (data, isBinary) => host.send(conn, data, isBinary),
     close: (code, reason) => void host.close(conn, code, reason),
+    setPresence: (data) => host.setPresence(conn, data),
   }
   const wire: Wire = {
     get session() {

@@ -3,6 +3,7 @@ import type { Liveness } from '../liveness'
 import type { WireProtocol } from '../protocol/wire-format'
 import type { Schema } from '../schema'
 import type { ReplayOptions, TopicMap, TopicTable } from '../event-hub/topics'
+import type { PresenceOptions, ResolvedPresence } from '../presence/options'
 import type { AppSession, ChannelServices, Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware, Wire } from '../types'
 import type { CompiledRoute, RouteParams } from './route'
 
@@ -47,7 +48,10 @@ export type TopicsOf<Channel> = Channel extends ChannelDefinition<any, any, any,
 
 export type OpeningDataOf<Route extends string, DataSchema> = DataSchema extends Schema<infer T> ? T : DefaultOpeningData<Route>
 
-export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring, Topics = TopicTable> {
+/** `wireChannel`'s `presence`: `true`, or options (`Data` is what `of` returns). */
+export type PresenceConfig<Data = unknown, OpeningData = any> = boolean | PresenceOptions<Data, OpeningData>
+
+export interface ChannelConfig<Name extends string, Route extends string, DataSchema, Wiring, Topics = TopicTable, PresenceData = unknown> {
   /** Unique channel name; the typed client refers to it. */
   name: Name
   /**
@@ -70,6 +74,13 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
   topics?: Topics
   /** The replay log behind `$subscribe` with `since`. Default 1000 events, 10 minutes; `false` for none. */
   replay?: ReplayOptions | false
+  /**
+   * Who is here: `true`, or `{ of, largeRoom, sample, auth }`. Clients ask with
+   * `$presence` and are sent joins, leaves and updates; handlers set their own
+   * with `channel.setPresence(data)`. Kept in the sockets' attachments, with no
+   * storage write per join or leave. See README, "Presence".
+   */
+  presence?: PresenceConfig<PresenceData, OpeningDataOf<Route, DataSchema>>
   /** Whether messages need a session by default. Default true. */
   auth?: boolean
   /**
@@ -132,7 +143,7 @@ export interface ResolvedHandler {
 }
 
 /** A checked, normalized channel, as the router and the object use it. */
-export interface ChannelDefinition<Name extends string = string, Route extends string = string, Data = unknown, Wiring = unknown, Topics = TopicTable> {
+export interface ChannelDefinition<Name extends string = string, Route extends string = string, Data = unknown, Wiring = unknown, Topics = TopicTable, PresenceData = unknown> {
   readonly name: Name
   readonly route: CompiledRoute
   readonly openingData: Schema | undefined
@@ -156,11 +167,13 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   readonly liveness: Liveness | undefined
   readonly topics: TopicTable
   readonly replay: ReplayOptions | false | undefined
+  /** Its presence settings, or undefined for a channel without presence. */
+  readonly presence: ResolvedPresence | undefined
   /** The wire mode its connections speak. */
   readonly protocol: WireProtocol
   /** Types only, for the typed client. */
-  readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics }
+  readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics; presenceData: PresenceData }
 }
 
 /** Any wired channel, whatever its type parameters. */
-export type AnyChannel = ChannelDefinition<string, string, any, any, any>
+export type AnyChannel = ChannelDefinition<string, string, any, any, any, any>

@@ -2,6 +2,7 @@ import { WiringError } from '../errors'
 import { checkLimits, subscriptionCapsOf } from '../limits'
 import { livenessOf } from '../liveness'
 import { checkTopics } from '../event-hub/topics'
+import { presenceOptionsOf } from '../presence/options'
 import { wireProtocolOf } from '../protocol/wires'
 import type { Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
 import type { ChannelConfig, ChannelDefinition, InlineHandler, ResolvedHandler } from './channel-definition'
@@ -63,6 +64,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     liveness: livenessOf(config.liveness, where),
     topics: checkTopics(config.topics, where),
     replay: checkReplay(config.replay, where),
+    presence: presenceOptionsOf(config.presence, where),
     protocol: wireProtocolOf(config.protocol, where),
   })
 }

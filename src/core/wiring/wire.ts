@@ -21,10 +21,14 @@ export function wireChannel<
   const Wiring extends MessageWiring = {},
   DataSchema extends Schema | undefined = undefined,
   const Topics extends TopicTable = {},
->(config: ChannelConfig<Name, Route, DataSchema, Wiring, Topics>): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics> {
+  // What presence.of returns; without it, members are shown by their id.
+  PresenceData = string,
+>(
+  config: ChannelConfig<Name, Route, DataSchema, Wiring, Topics, PresenceData>,
+): ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, PresenceData> {
   const channel = defineChannel(config)
   registry.addChannel(channel)
-  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics>
+  return channel as ChannelDefinition<Name, Route, OpeningDataOf<Route, DataSchema>, Wiring, Topics, PresenceData>
 }
 
 /**

@@ -79,7 +79,17 @@ class ChannelWriter {
     this.#operation('welcome', 'receive', 'Welcome', [welcome])
     for (const action of this.#channel.actions) this.#action(action, `action.${this.#actionNames.take(action.name)}`)
     if (handlers.onMessage) this.#onMessage(handlers.onMessage, error)
-    for (const builtIn of this.#doc.builtInActions) this.#builtIn(builtIn, error)
+    // $presence answers only UNKNOWN_ACTION on a channel without presence: not offered there.
+    for (const builtIn of this.#doc.builtInActions) if (builtIn.name !== '$presence' || this.#channel.presence) this.#builtIn(builtIn, error)
+    if (this.#channel.presence) {
+      const { largeRoom } = this.#channel.presence
+      const presence = this.#message('presence', {
+        title: 'Presence',
+        summary: `Sent to connections that asked $presence: one turn's joins, updates and leaves; above ${largeRoom} members, the count and (when it changed) a sample as \`members\`.`,
+        payload: this.#frame('presence', this.#envelopes.presence),
+      })
+      this.#operation('presence', 'receive', 'Presence', [presence])
+    }
     for (const topic of this.#channel.topics) this.#topic(topic, `event.${this.#topicNames.take(topic.topic.replace(/\*$/, 'any'))}`)
     const sent = this.#message('message', { title: 'Message', summary: 'An explicit channel.send(data) from the server.', payload: this.#frame('message', this.#envelopes.message) })
     this.#operation('message', 'receive', 'Messages', [sent])

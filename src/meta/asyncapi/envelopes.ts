@@ -7,6 +7,7 @@ import {
   EventFrameSchema,
   MessageFrameSchema,
   PongFrameSchema,
+  PresenceFrameSchema,
   ReplyFrameSchema,
   RequestIdSchema,
   WelcomeFrameSchema,
@@ -41,6 +42,7 @@ export interface Envelopes {
   message: JsonSchema
   event: JsonSchema
   binaryEvent: JsonSchema
+  presence: JsonSchema
   pong: JsonSchema
 }
 
@@ -61,6 +63,7 @@ export function protocolEnvelopes(components: SchemaComponents): Envelopes {
     message: envelope(MessageFrameSchema, 'output'),
     event: envelope(EventFrameSchema, 'output'),
     binaryEvent: envelope(BinaryEventHeaderSchema, 'output'),
+    presence: envelope(PresenceFrameSchema, 'output'),
     pong: envelope(PongFrameSchema, 'output'),
   }
 }

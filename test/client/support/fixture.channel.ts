@@ -55,3 +55,11 @@ export const optionalInputChannel = wireChannel({
     list: pikkuSessionlessFunc({ input: v.object({ limit: v.optional(v.number(), 10) }), func: async (_services, { limit }) => ({ limit }) }),
   },
 })
+
+/** A channel with presence, each member shown by name. */
+export const presenceFixtureChannel = wireChannel({
+  name: 'client-test-presence',
+  route: '/client-test-presence/:room',
+  auth: false,
+  presence: { of: ({ session }) => ({ name: String((session as { userId?: string } | undefined)?.userId ?? 'guest') }) },
+})

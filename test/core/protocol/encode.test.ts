@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { PONG_FRAME } from '../../../src/core/protocol/actions'
 import { decodeServerFrame } from '../../../src/core/protocol/decode'
-import { encodeAction, encodeBinaryEventHeader, encodeError, encodeEvent, encodeFrame, encodeMessage, encodePong, encodeReply, encodeWelcome } from '../../../src/core/protocol/encode'
+import { encodeAction, encodeBinaryEventHeader, encodeError, encodeEvent, encodeFrame, encodeMessage, encodePong, encodePresence, encodeReply, encodeWelcome } from '../../../src/core/protocol/encode'
 import { SERVER_FRAME_TYPES, type ServerFrame } from '../../../src/core/protocol/frames'
 
 describe('encoders', () => {
@@ -27,6 +27,11 @@ describe('encoders', () => {
     expect(PONG_FRAME).toBe('{"type":"pong"}')
     expect(encodePong('p1')).toBe('{"type":"pong","id":"p1"}')
     expect(encodePong(0)).toBe('{"type":"pong","id":0}')
+  })
+
+  it('encodePresence puts the type first and leaves out absent lists', () => {
+    expect(encodePresence({ count: 1, leaves: ['u'] })).toBe('{"type":"presence","count":1,"leaves":["u"]}')
+    expect(encodePresence({ count: 120, sampled: true })).toBe(encodeFrame({ type: 'presence', count: 120, sampled: true }))
   })
 })
 
@@ -68,6 +73,7 @@ describe('decodeServerFrame (what a client reads)', () => {
       { type: 'message', data: 3 },
       { type: 'event', topic: 't', data: 4, seq: 5 },
       { type: 'event', topic: 't', seq: 6, binary: true },
+      { type: 'presence', count: 2, joins: [{ id: 'u', data: 'u', connections: 1 }], leaves: ['v'] },
       { type: 'pong', id: 'p' },
     ]
     for (const frame of frames) expect(decodeServerFrame(encodeFrame(frame))).toStrictEqual(frame)

@@ -19,6 +19,9 @@ describe('protocol schemas match the frame types', () => {
     expectTypeOf<v.InferOutput<typeof S.SubscribeReplySchema>>().toEqualTypeOf<F.SubscribeReply>()
     expectTypeOf<v.InferOutput<typeof S.UnsubscribeInputSchema>>().toEqualTypeOf<F.UnsubscribeInput>()
     expectTypeOf<v.InferOutput<typeof S.UnsubscribeReplySchema>>().toEqualTypeOf<F.UnsubscribeReply>()
+    expectTypeOf<v.InferOutput<typeof S.PresenceInputSchema>>().toEqualTypeOf<F.PresenceInput>()
+    expectTypeOf<v.InferOutput<typeof S.PresenceMemberSchema>>().toEqualTypeOf<F.PresenceMember>()
+    expectTypeOf<v.InferOutput<typeof S.PresenceReplySchema>>().toEqualTypeOf<F.PresenceReply>()
   })
 
   it('server to client', () => {
@@ -28,6 +31,7 @@ describe('protocol schemas match the frame types', () => {
     expectTypeOf<v.InferOutput<typeof S.MessageFrameSchema>>().toEqualTypeOf<F.MessageFrame>()
     expectTypeOf<v.InferOutput<typeof S.EventFrameSchema>>().toEqualTypeOf<F.EventFrame>()
     expectTypeOf<v.InferOutput<typeof S.BinaryEventHeaderSchema>>().toEqualTypeOf<F.BinaryEventHeader>()
+    expectTypeOf<v.InferOutput<typeof S.PresenceFrameSchema>>().toEqualTypeOf<F.PresenceFrame>()
     expectTypeOf<v.InferOutput<typeof S.PongFrameSchema>>().toEqualTypeOf<F.PongFrame>()
     expectTypeOf<v.InferOutput<typeof S.ServerFrameSchema>>().toEqualTypeOf<F.ServerFrame>()
   })

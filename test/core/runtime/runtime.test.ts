@@ -280,7 +280,7 @@ describe('built-in actions', () => {
   it('answers an unknown $ action with UNKNOWN_ACTION', async () => {
     const { send } = await openChannel({ auth: false, onMessage: async () => 'fallback' })
     expect(await send({ action: '$foo', id: 1 })).toStrictEqual([
-      { type: 'error', action: '$foo', id: 1, error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$foo". Built-in actions: $ping, $subscribe, $unsubscribe' } },
+      { type: 'error', action: '$foo', id: 1, error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$foo". Built-in actions: $ping, $presence, $subscribe, $unsubscribe' } },
     ])
   })
 })
