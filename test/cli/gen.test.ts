@@ -16,7 +16,7 @@ describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
   }, 60_000)
 
   it('writes both files and says so', () => {
-    expect(first.result.stdout).toContain(`wrote ${join(first.dir, 'channels.meta.json')} (1 channel, 3 actions, 2 topics)`)
+    expect(first.result.stdout).toContain(`wrote ${join(first.dir, 'channels.meta.json')} (2 channels, 6 actions, 3 topics)`)
     expect(first.result.stdout).toContain(`wrote ${join(first.dir, 'asyncapi.json')} (AsyncAPI 3.0.0)`)
     expect(first.result.stderr).toBe('')
   })
