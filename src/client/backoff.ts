@@ -16,3 +16,13 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}, rand
   const ceiling = Math.min(max, initial * 2 ** Math.min(attempt, 30))
   return Math.floor(random() * ceiling)
 }
+
+/**
+ * The delay after a close that reached a whole room at once (a deploy, a
+ * restart, a server asking clients to move): the server's hint, then a
+ * random point of an even spread, so that a room's clients come back spread
+ * over `spreadMs` instead of all at once.
+ */
+export function spreadDelay(hintMs: number | undefined, spreadMs: number, random: () => number = Math.random): number {
+  return (hintMs ?? 0) + Math.floor(random() * spreadMs)
+}

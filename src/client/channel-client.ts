@@ -1,8 +1,8 @@
 import { PING_FRAME } from '../core/protocol/actions'
-import { CloseCode, FINAL_CLOSE_CODES } from '../core/protocol/close'
+import { CloseCode, FINAL_CLOSE_CODES, RESTART_CLOSE_CODES, retryHintOf } from '../core/protocol/close'
 import type { WelcomeFrame } from '../core/protocol/frames'
 import { withResume } from '../core/protocol/resume'
-import { backoffDelay } from './backoff'
+import { backoffDelay, spreadDelay } from './backoff'
 import { ChannelClientError } from './client-error'
 import { deferred } from './deferred'
 import { probeHandshake } from './handshake-probe'
@@ -33,6 +33,8 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
   lastClose: { code: number; reason: string } | undefined
   /** Why the client closed for good, once it has (set before the `'closed'` state is reported). */
   lastError: ChannelClientError | undefined
+  /** While waiting to reconnect: which attempt comes next (1 for the first) and after how long, in ms (set before `'connecting'` is reported). */
+  reconnecting: { attempt: number; delayMs: number } | undefined
 
   readonly #options: ResolvedOptions
   /** The URL this client opens its own connections on: `url` with its `$resume` token, unless resume is off. */
@@ -66,9 +68,14 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#resumes = token !== undefined
     this.#outbox = new Outbox(this.#options.bufferSize, () => this.#state, (outgoing) => this.#write(outgoing))
     this.#requests = new Requests(this.#outbox, () => this.#state, this.#options)
-    this.#keepalive = new Keepalive(this.#options.keepaliveMs, () => {
-      if (this.#state === 'open') this.#write({ frame: PING_FRAME })
-    })
+    this.#keepalive = new Keepalive(
+      this.#options.keepaliveMs,
+      this.#options.keepaliveTimeoutMs,
+      () => {
+        if (this.#state === 'open') this.#write({ frame: PING_FRAME })
+      },
+      () => this.#halfOpen(),
+    )
     this.#subscriptions = new Subscriptions(this.#requests, () => this.#state)
     this.#presence = new Presence(this.#requests, () => this.#state)
     this.#inbox = new Inbox(this.#requests, this.#subscriptions, this.#presence, (frame) => this.#welcomed(frame))
@@ -154,7 +161,9 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#inbox.connected(adoptedOpen)
     // A socket replaced (or let go of by close()) may still report; only the current one counts.
     ws.addEventListener('message', (event) => {
-      if (this.#ws === ws) this.#inbox.receive(event.data)
+      if (this.#ws !== ws) return
+      this.#keepalive.received()
+      this.#inbox.receive(event.data)
     })
     ws.addEventListener('close', (event) => {
       if (this.#ws === ws) this.#closed(event.code, event.reason)
@@ -171,6 +180,7 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.channelId = frame?.channelId
     this.#welcomedThisAttempt = true
     this.#attempt = 0
+    this.reconnecting = undefined
     this.#setState('open')
     this.#keepalive.start()
     // Before anything goes out: requests retried on this connection go only if it keeps answers.
@@ -186,6 +196,19 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#keepalive.sent()
     this.#ws!.send(outgoing.frame)
     if (outgoing.id !== undefined) this.#requests.markSent(outgoing.id)
+  }
+
+  /** A keepalive went unanswered: the socket is dead without having closed. Let it go and reconnect. */
+  #halfOpen(): void {
+    const ws = this.#ws
+    if (!ws || this.#state !== 'open') return
+    const reason = `No answer to a keepalive within ${this.#options.keepaliveTimeoutMs} ms`
+    try {
+      ws.close(CloseCode.SILENT, reason)
+    } catch {
+      // A socket in a bad state may refuse to close; it is dropped either way.
+    }
+    this.#closed(CloseCode.ABNORMAL, reason)
   }
 
   #closed(code: number, reason: string): void {
@@ -210,12 +233,18 @@ export class ChannelClient<Channel extends AnyChannel = AnyChannel> {
     this.#requests.disconnected()
     // Keep a `ready()` taken before this close waiting for the next welcome.
     if (this.#opened.settled) this.#opened = deferred<void>()
+    const delay = RESTART_CLOSE_CODES.has(code)
+      ? spreadDelay(retryHintOf(reason), this.#options.restartSpreadMs)
+      : backoffDelay(this.#attempt, this.#options.reconnect || undefined)
+    this.#attempt++
+    this.reconnecting = { attempt: this.#attempt, delayMs: delay }
     this.#setState('connecting')
-    this.#retry = setTimeout(() => this.#connect(), backoffDelay(this.#attempt++, this.#options.reconnect || undefined))
+    this.#retry = setTimeout(() => this.#connect(), delay)
   }
 
   #stop(error: ChannelClientError): void {
     this.lastError = error
+    this.reconnecting = undefined
     cancelTimeout(this.#retry)
     this.#keepalive.stop()
     this.#setState('closed')

@@ -41,10 +41,19 @@ export interface ClientOptions {
   timeoutMs?: number
   /** Reconnect after unexpected closes (deploys, network). `false` to stop at the first close. */
   reconnect?: false | BackoffOptions
+  /**
+   * After a close that reaches every client of a room at once (1001 and 1012 in a deploy or a
+   * restart, 1013, or 4503 when the server asks clients to move), the client waits the server's
+   * `retryAfterMs` hint, if any, plus a random delay up to this, in ms: a room's clients then come
+   * back spread out, not all in the same instant. Default 3000.
+   */
+  restartSpreadMs?: number
   /** Frames kept while disconnected; past this, `send` rejects with `BUFFER_FULL`. Default 100. */
   bufferSize?: number
   /** Idle time after which a keepalive ping is sent (answered without waking the server). Default 30 s; `false` for none. */
   keepaliveMs?: number | false
+  /** A keepalive with nothing back within this (ms) means a dead, half-open socket: the client drops it and reconnects. Default 10 s. */
+  keepaliveTimeoutMs?: number
   /** The field actions are named by, for channels wired with their own routing key (`{ op: {...} }`). Default `action`. */
   routingKey?: string
   /**
@@ -85,7 +94,9 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     WebSocket: WebSocketClass,
     timeoutMs: options.timeoutMs ?? 10_000,
     bufferSize: options.bufferSize ?? 100,
+    restartSpreadMs: options.restartSpreadMs ?? 3_000,
     keepaliveMs: options.keepaliveMs ?? 30_000,
+    keepaliveTimeoutMs: options.keepaliveTimeoutMs ?? 10_000,
     routingKey: options.routingKey ?? 'action',
     reconnect: options.reconnect,
     probe: options.probe === false ? undefined : (options.probe ?? globalFetch()),

@@ -3,7 +3,7 @@ import { INTERNAL_ERROR } from '../core/errors'
 import type { PublishResult } from '../core/types'
 import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
 import { PING_FRAME, PONG_FRAME } from '../core/protocol/actions'
-import { CloseCode, closeReplyFor } from '../core/protocol/close'
+import { CloseCode, closeReplyFor, movingReason } from '../core/protocol/close'
 import { encodeError } from '../core/protocol/encode'
 import { wireFormatFor } from '../core/protocol/wires'
 import { Connection, type ConnectionRecord } from '../core/runtime/connection'
@@ -43,6 +43,8 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   #hubStore: SqlHubStore | undefined
   #ledger: SqlConnectionLedger | undefined
   #results: SqlResultStore | undefined
+  /** Whether the liveness alarm is known to be set, this wake. */
+  #livenessArmed = false
   #coordinator: TopicCoordinator | undefined
   /** Set on a stream's object; its sockets and alarm are the broker's. */
   readonly #broker: StreamBroker | undefined
@@ -99,6 +101,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     const conn = new Connection(record, socket)
     this.#connections.set(server, conn)
     await runtime.connect(conn)
+    await this.#armLiveness(runtime)
     return new Response(null, { status: 101, webSocket: client })
   }
 
@@ -136,8 +139,44 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   }
 
   override async alarm(): Promise<void> {
-    // Only stream brokers set alarms.
-    await this.#broker?.alarm()
+    if (this.#broker) return this.#broker.alarm()
+    await this.#checkLiveness()
+  }
+
+  /** After a connect: the liveness alarm is set while there are connections (once per wake, a storage read at most). */
+  async #armLiveness(runtime: ChannelRuntime): Promise<void> {
+    const liveness = runtime.channel.liveness
+    if (!liveness || this.#livenessArmed) return
+    this.#livenessArmed = true
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + liveness.checkEveryMs)
+  }
+
+  /**
+   * The liveness alarm: every socket silent past its channel's limit closes
+   * (see `ChannelRuntime.closeSilent`). The platform's keepalive answers carry
+   * their time (`getWebSocketAutoResponseTimestamp`), messages theirs in the
+   * attachment. Set again only while a connection with liveness remains.
+   */
+  async #checkLiveness(): Promise<void> {
+    this.#livenessArmed = false
+    const byRuntime = new Map<ChannelRuntime, { conn: Connection; autoResponseAt: number | undefined }[]>()
+    for (const ws of this.ctx.getWebSockets()) {
+      const conn = this.#connectionOf(ws)
+      if (!conn || conn.state === 'closed') continue
+      const runtime = await this.#runtime(conn.record.channel)
+      if (!runtime?.channel.liveness) continue
+      const entries = byRuntime.get(runtime) ?? []
+      entries.push({ conn, autoResponseAt: this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() })
+      byRuntime.set(runtime, entries)
+    }
+    let next: number | undefined
+    for (const [runtime, entries] of byRuntime) {
+      if ((await runtime.closeSilent(entries, Date.now())) > 0) next = Math.min(next ?? Infinity, runtime.channel.liveness!.checkEveryMs)
+    }
+    if (next !== undefined) {
+      this.#livenessArmed = true
+      await this.ctx.storage.setAlarm(Date.now() + next)
+    }
   }
 
   // RPC: the stream broker role, on the object named streamName(id).
@@ -158,6 +197,24 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   async publish(channel: string, topic: string, data: unknown, address: InstanceAddress): Promise<PublishOutcome> {
     this.#identity.remember(address.binding)
     return publishOutcome(async () => (await this.#requireRuntime(channel)).hub.publish(topic, data))
+  }
+
+  /**
+   * Asks every client of this instance to reconnect in `retryAfterMs` (planned
+   * maintenance, moving a room): each socket closes with 4503 and the hint, its
+   * `onDisconnect` runs, and the typed client comes back after the hint plus its spread.
+   */
+  async move(channel: string, retryAfterMs: number, why?: string): Promise<{ moved: number }> {
+    const runtime = await this.#requireRuntime(channel)
+    const reason = movingReason(retryAfterMs, why)
+    let moved = 0
+    for (const ws of this.ctx.getWebSockets()) {
+      const conn = this.#connectionOf(ws)
+      if (conn?.record.channel !== channel || conn.state === 'closed') continue
+      await runtime.close(conn, CloseCode.MOVING, reason)
+      moved++
+    }
+    return { moved }
   }
 
   /** A coordinator forwards a global publish here: deliver it to this instance's subscribers, skipping the sender. */

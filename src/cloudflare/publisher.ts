@@ -33,6 +33,7 @@ export async function publishOutcome(publish: () => Promise<PublishResult>): Pro
 interface PublisherRpc extends Rpc.DurableObjectBranded {
   publish(channel: string, topic: string, data: unknown, address: InstanceAddress): Promise<PublishOutcome>
   topicFanOut(channel: string, topic: string, data: unknown): Promise<{ instances: number }>
+  move(channel: string, retryAfterMs: number, why?: string): Promise<{ moved: number }>
 }
 
 /**
@@ -70,6 +71,13 @@ export interface ChannelPublisher {
     topic: Topic,
     data: TopicsOf<Channel>[Topic] | Uint8Array,
   ): Promise<{ instances: number }>
+  /**
+   * Asks every client of one channel instance to reconnect (before planned
+   * maintenance, or to move a room): each socket closes with 4503 and
+   * `retryAfterMs=<n>`, and the typed client comes back after `retryAfterMs`
+   * plus a random part of its `restartSpreadMs`, resubscribing with `since`.
+   */
+  move<Channel extends AnyChannel>(channel: Channel, params: ParamsOf<Channel>, options?: { retryAfterMs?: number; reason?: string }): Promise<{ moved: number }>
 }
 
 export interface PublisherOptions {
@@ -95,6 +103,11 @@ export function publisher(env: Record<string, unknown>, options: PublisherOption
       const outcome = await namespace().getByName(instance).publish(channel.name, topic, data, { instance, binding })
       if ('refused' in outcome) throw new PublishError(outcome.code, outcome.refused)
       return outcome.result
+    },
+    async move(channel, params, { retryAfterMs = 0, reason } = {}) {
+      if (!Number.isFinite(retryAfterMs) || retryAfterMs < 0) throw new PublishError('INVALID_INPUT', `move: retryAfterMs must be a number of ms, 0 or more; got ${String(retryAfterMs)}`)
+      const instance = instanceName(channel.name, pathOf(channel, params as Record<string, string>))
+      return namespace().getByName(instance).move(channel.name, retryAfterMs, reason)
     },
     async broadcast(channel, topic, data) {
       const { key, spec } = declarationOf(channel, topic)

@@ -38,6 +38,8 @@ describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
     expect(chat.actions.map((a: { name: string }) => a.name)).toStrictEqual(['export', 'history', 'send'])
     expect(chat.actions[2]).toMatchObject({ name: 'send', kind: 'channel', auth: false, title: 'Send a chat message', permissions: null })
     expect(chat.actions[2].output).toMatchObject({ type: 'object', required: ['id', 'author', 'text', 'at'] })
+    // The export action's reply is a stream ref, in iii's shape.
+    expect(chat.actions[0].output).toMatchObject({ type: 'object', required: ['channel_id', 'access_key', 'direction'] })
     expect(chat.topics.map((t: { topic: string }) => t.topic)).toStrictEqual(['chat:announcement', 'chat:message'])
     expect(chat.topics[0]).toMatchObject({ global: true, replay: true, schema: null })
     expect(chat.handlers.onConnect).toMatchObject({ kind: 'connect' })

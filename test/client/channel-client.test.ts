@@ -452,6 +452,23 @@ describe('requests', () => {
 })
 
 describe('reconnect backoff', () => {
+  it('says which attempt comes next and after how long while it waits, and nothing once open', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    const { client } = connect()
+    fake.current.welcome()
+    expect(client.reconnecting).toBeUndefined()
+    const seen: unknown[] = []
+    client.onStateChange(() => seen.push(client.reconnecting))
+    fake.current.drop(1006)
+    expect(seen).toEqual([{ attempt: 1, delayMs: 125 }])
+    await vi.advanceTimersByTimeAsync(125)
+    fake.current.drop(1006)
+    expect(client.reconnecting).toEqual({ attempt: 2, delayMs: 250 })
+    await vi.advanceTimersByTimeAsync(250)
+    fake.current.welcome()
+    expect(client.reconnecting).toBeUndefined()
+  })
+
   /** Drops `socket` and returns how long the client waited before opening the next one. */
   async function measureDelay(socket: FakeSocket, limit = 20_000): Promise<number> {
     const before = fake.sockets.length
@@ -506,6 +523,61 @@ describe('reconnect backoff', () => {
     await vi.advanceTimersByTimeAsync(60_000)
     expect(fake.sockets).toHaveLength(1)
     expect(states).toEqual(['open', 'connecting', 'closed'])
+  })
+})
+
+describe('reconnect after a close that reaches a whole room (a deploy, a restart, a move)', () => {
+  /** 200 clients welcomed, all closed with `code` at once: when each opened its next socket, in ms after the close. */
+  async function reconnectTimes(code: number, reason = '', options: ClientOptions = {}): Promise<number[]> {
+    const clients = Array.from({ length: 200 }, () => {
+      connect(options)
+      const socket = fake.current
+      socket.welcome()
+      return socket
+    })
+    const times = new Map<number, number>()
+    const started = Date.now()
+    for (const socket of clients) socket.drop(code, reason)
+    // Every socket made after the first 200 is one client's reconnect, seen within 10 ms of when it was made.
+    while (times.size < clients.length && Date.now() - started < 30_000) {
+      await vi.advanceTimersByTimeAsync(10)
+      for (let index = clients.length; index < fake.sockets.length; index++) if (!times.has(index)) times.set(index, Date.now() - started)
+    }
+    return [...times.values()].sort((a, b) => a - b)
+  }
+
+  /** How many of `times` fall in each `bucketMs` of [from, to). */
+  const histogram = (times: number[], from: number, to: number, bucketMs: number) =>
+    Array.from({ length: Math.ceil((to - from) / bucketMs) }, (_, i) => times.filter((t) => t >= from + i * bucketMs && t < from + (i + 1) * bucketMs).length)
+
+  it('spreads 200 clients closed with 1012 at once evenly over restartSpreadMs, instead of one burst', async () => {
+    const times = await reconnectTimes(1012)
+    expect(times).toHaveLength(200)
+    const buckets = histogram(times, 0, 3_000, 300)
+    console.log(`reconnects of 200 clients after 1012 at t=0, per 300 ms: ${buckets.join(' ')} (first ${times[0]} ms, last ${times.at(-1)} ms)`)
+    expect(times.at(-1)!).toBeLessThanOrEqual(3_010)
+    // Even: each tenth of the spread gets about 20; never a burst of most of them.
+    for (const count of buckets) expect(count).toBeGreaterThan(3)
+    for (const count of buckets) expect(count).toBeLessThan(50)
+  })
+
+  it("waits a 4503 close's retryAfterMs hint first, then spreads; 1001 and 1013 spread too; restartSpreadMs sets the window", async () => {
+    const moved = await reconnectTimes(4503, 'retryAfterMs=5000; maintenance')
+    expect(moved[0]!).toBeGreaterThanOrEqual(5_000)
+    expect(moved.at(-1)!).toBeLessThanOrEqual(8_010)
+    expect(moved.at(-1)! - moved[0]!).toBeGreaterThan(2_000)
+    fake = fakeWebSocket()
+    const wide = await reconnectTimes(1001, '', { restartSpreadMs: 10_000 })
+    expect(wide.at(-1)! - wide[0]!).toBeGreaterThan(7_000)
+    fake = fakeWebSocket()
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    connect({ restartSpreadMs: 1_000 })
+    fake.current.welcome()
+    fake.current.drop(1013)
+    await vi.advanceTimersByTimeAsync(499)
+    expect(fake.sockets).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(fake.sockets).toHaveLength(2)
   })
 })
 
@@ -821,6 +893,29 @@ describe('messages and binary frames', () => {
 })
 
 describe('keepalive', () => {
+  it('treats a keepalive with nothing back as a dead, half-open socket: closes it (4408) and reconnects', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.5)
+    const { states } = connect({ keepaliveMs: 1000, keepaliveTimeoutMs: 500 })
+    const first = fake.current
+    first.welcome()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(first.sent).toEqual([PING])
+    // Answered: alive.
+    first.push({ type: 'pong' })
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(fake.sockets).toHaveLength(1)
+    // Not answered (the socket is half-open: no close will ever come).
+    await vi.advanceTimersByTimeAsync(499)
+    expect(fake.sockets).toHaveLength(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(first.closedByClient).toEqual({ code: 4408, reason: 'No answer to a keepalive within 500 ms' })
+    await vi.advanceTimersByTimeAsync(200)
+    expect(fake.sockets).toHaveLength(2)
+    expect(states).toEqual(['open', 'connecting'])
+    fake.current.welcome()
+    expect(states).toEqual(['open', 'connecting', 'open'])
+  })
+
   it('sends exactly {"action":"$ping"} after keepaliveMs idle', async () => {
     connect({ keepaliveMs: 1000 })
     fake.current.welcome()

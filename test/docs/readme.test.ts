@@ -35,8 +35,8 @@ function project(): { dir: string; snippets: ReturnType<typeof readmeSnippets> }
       exclude: ['node_modules'],
     }),
   )
-  // The README's Install line, plus what its blocks and gen use (esbuild for gen without wrangler).
-  const packages = ['hono', 'valibot', '@cloudflare/workers-types', '@types/node', 'typescript', 'esbuild'].map(spec)
+  // The README's Install line, plus what its blocks and gen use (esbuild for gen without wrangler, ws for the Node stream example).
+  const packages = ['hono', 'valibot', '@cloudflare/workers-types', '@types/node', 'typescript', 'esbuild', 'ws', '@types/ws'].map(spec)
   installTarball(dir, packTarball().file, packages)
   return { dir, snippets }
 }

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, inject, test } from 'vitest'
 import { randomRoom } from './support/client'
@@ -93,6 +93,21 @@ test('two pages in one room: a message sent on one is in the history of the othe
   expect(await second.page.locator('#log li.error').count()).toBe(0)
   expect(first.errors).toEqual([])
   expect(second.errors).toEqual([])
+})
+
+test("Download history: the export action's stream, read by the page and saved as a file", async () => {
+  const room = randomRoom('download')
+  const { page, errors } = await openPage()
+  await joinRoom(page, room, 'Alice')
+  await say(page, 'first')
+  await say(page, 'second')
+  await expect.poll(() => logLines(page), { timeout: UI_TIMEOUT_MS }).toEqual(['Alice: first', 'Alice: second'])
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()])
+  expect(download.suggestedFilename()).toBe(`${room}-history.jsonl`)
+  const lines = readFileSync(await download.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line))
+  expect(lines.map((m) => `${m.author}: ${m.text}`)).toEqual(['Alice: first', 'Alice: second'])
+  await expect.poll(() => page.locator('#log li.system').last().textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/^Downloaded 2 messages \(\d+ bytes\)/)
+  expect(errors).toEqual([])
 })
 
 test('the page teaches: it names the files that make it, links the README and the protocol, and runs on the typed client', async () => {

@@ -1,4 +1,9 @@
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import WebSocket from 'ws'
 import { openReader, openWriter, type StreamRef, type StreamSocketClass } from '../../src/client/index'
@@ -74,6 +79,23 @@ describe('streams end to end', () => {
     expect(messages).toEqual(['done'])
   })
 
+  test("pipeline() from a file into the writer and from the reader into a file, as the README shows", { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pikku-stream-files-'))
+    try {
+      writeFileSync(join(dir, 'in.bin'), randomBytes(3 * 1024 * 1024 + 17))
+      const { writerRef, readerRef } = await post<{ writerRef: StreamRef; readerRef: StreamRef }>(server.baseUrl, '/streams?bufferFrames=4')
+      const writer = openWriter(writerRef, { url: server.baseUrl, WebSocket: Socket })
+      const reader = openReader(readerRef, { url: server.baseUrl, WebSocket: Socket })
+      await Promise.all([
+        pipeline(createReadStream(join(dir, 'in.bin')), Writable.fromWeb(writer.writable)),
+        pipeline(reader, createWriteStream(join(dir, 'out.bin'))),
+      ])
+      expect(readFileSync(join(dir, 'out.bin')).equals(readFileSync(join(dir, 'in.bin')))).toBe(true)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
   test('refusals reach a Node client as errors: a second reader is BUSY, the reader key on the writer FORBIDDEN', { timeout: 30_000 }, async () => {
     const { writerRef, readerRef } = await post<{ writerRef: StreamRef; readerRef: StreamRef }>(server.baseUrl, '/streams')
     const first = openReader(readerRef, { url: server.baseUrl, WebSocket: Socket })
@@ -84,8 +106,10 @@ describe('streams end to end', () => {
     await expect(openReader(readerRef, { url: server.baseUrl, WebSocket: Socket }).readAll()).rejects.toMatchObject({ code: 'BUSY' })
     const forged = openWriter({ ...writerRef, access_key: readerRef.access_key }, { url: server.baseUrl, WebSocket: Socket })
     await expect(forged.write('x')).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    // Expected before the abort, so the rejection has a handler when it comes.
+    const aborted = expect(firstRead).rejects.toMatchObject({ code: 'ABORTED', message: 'test over' })
     await writer.abort('test over')
-    await expect(firstRead).rejects.toMatchObject({ code: 'ABORTED', message: 'test over' })
+    await aborted
   })
 })
 

@@ -37,8 +37,8 @@ const cases: [string, unknown, Record<string, unknown>][] = [
   ['__proto__', '{"action":"__proto__","id":"p2"}', { type: 'error', action: '__proto__', id: 'p2', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "__proto__". ${LAB_ACTIONS}` } }],
   ['constructor', { action: 'constructor', id: 'p3' }, { type: 'error', action: 'constructor', id: 'p3', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "constructor". ${LAB_ACTIONS}` } }],
   ['a typo of an action', { action: 'ecko', id: 'u2' }, { type: 'error', action: 'ecko', id: 'u2', error: { code: 'UNKNOWN_ACTION', message: `Unknown action "ecko"; did you mean "echo"? ${LAB_ACTIONS}` } }],
-  ['a typo of a built-in', { action: '$subscrib', id: 'r2' }, { type: 'error', action: '$subscrib', id: 'r2', error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$subscrib"; did you mean "$subscribe"? Built-in actions: $ping, $subscribe, $unsubscribe' } }],
-  ['an unknown built-in', { action: '$teleport', id: 'r1' }, { type: 'error', action: '$teleport', id: 'r1', error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$teleport". Built-in actions: $ping, $subscribe, $unsubscribe' } }],
+  ['a typo of a built-in', { action: '$subscrib', id: 'r2' }, { type: 'error', action: '$subscrib', id: 'r2', error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$subscrib"; did you mean "$subscribe"? Built-in actions: $ping, $presence, $subscribe, $unsubscribe' } }],
+  ['an unknown built-in', { action: '$teleport', id: 'r1' }, { type: 'error', action: '$teleport', id: 'r1', error: { code: 'UNKNOWN_ACTION', message: 'Unknown built-in action "$teleport". Built-in actions: $ping, $presence, $subscribe, $unsubscribe' } }],
   [
     'input failing its schema',
     { action: 'strict', id: 's1', data: { n: 'two' } },

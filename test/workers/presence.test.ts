@@ -84,7 +84,7 @@ describe('presence on a Durable Object', () => {
     const N = 30
     await Promise.all(Array.from({ length: N }, (_, i) => join(path, `u${i}`)))
     for (const w of watchers) {
-      await eventually(() => (w.socket.frames.filter((f: any) => f.type === 'presence') as any[]).at(-1)?.count === N + 2)
+      await eventually(() => (w.socket.frames.filter((f: any) => f.type === 'presence').at(-1) as any)?.count === N + 2)
       const frames = w.socket.frames.filter((f: any) => f.type === 'presence' && f.count > 2) as any[]
       expect(frames.length).toBeLessThanOrEqual(N)
       expect(frames.flatMap((f) => f.joins ?? []).length).toBe(N)

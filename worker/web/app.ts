@@ -20,7 +20,14 @@ function show(text: string, kind?: 'system' | 'error'): void {
   li.scrollIntoView({ block: 'nearest' })
 }
 
-const showMessage = (m: ChatMessage) => show(`${new Date(m.at).toLocaleTimeString()} ${m.author}: ${m.text}`)
+/** Ids of the messages on screen: a message can reach the page twice (the reply to our own send, then its replay after a reconnect). */
+const shown = new Set<ChatMessage['id']>()
+
+function showMessage(m: ChatMessage): void {
+  if (shown.has(m.id)) return
+  shown.add(m.id)
+  show(`${new Date(m.at).toLocaleTimeString()} ${m.author}: ${m.text}`)
+}
 
 function setSending(enabled: boolean): void {
   $<HTMLInputElement>('text').disabled = !enabled
@@ -43,7 +50,8 @@ async function downloadHistory(): Promise<void> {
   link.href = URL.createObjectURL(new Blob([bytes], { type: 'application/x-ndjson' }))
   link.download = `${currentRoom}-history.jsonl`
   link.click()
-  URL.revokeObjectURL(link.href)
+  // Revoked later, not at once: the browser reads the blob after the click returns.
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000)
   show(`Downloaded ${header.messages ?? 0} messages (${bytes.byteLength} bytes) as ${link.download}`, 'system')
 }
 
@@ -53,14 +61,19 @@ async function join(room: string, name: string): Promise<void> {
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:'
   if (name) url.searchParams.set('name', name)
   $('log').replaceChildren()
+  shown.clear()
   $('status').textContent = `Connecting to ${room}…`
   setSending(false)
 
   const current = (pikku = new PikkuWebSocket(url, { routes: { chat: '/chat/:room' } }))
   const chat = current.getRoute('chat')
+  let joinedAs = ''
   current.onStateChange((state) => {
     if (current !== pikku) return
-    if (state === 'connecting') $('status').textContent = 'Reconnecting…'
+    const next = current.client.reconnecting
+    // The connection state, as the client reports it: live, or reconnecting with which attempt after how long.
+    if (state === 'connecting') $('status').textContent = next ? `Reconnecting (attempt ${next.attempt}, in ${(next.delayMs / 1000).toFixed(1)} s)…` : 'Reconnecting…'
+    if (state === 'open' && joinedAs) $('status').textContent = joinedAs
     if (state === 'closed') $('status').textContent = `Disconnected (${current.client.lastClose?.code ?? 'closed'}).`
     setSending(state === 'open')
   })
@@ -70,7 +83,8 @@ async function join(room: string, name: string): Promise<void> {
 
   const welcome = (await current.ready()) as { room: string; name: string }
   if (current !== pikku) return
-  $('status').textContent = `In #${welcome.room} as ${welcome.name}`
+  joinedAs = `In #${welcome.room} as ${welcome.name}`
+  $('status').textContent = joinedAs
   currentRoom = welcome.room
   setSending(true)
   const { messages } = await chat.send('history', { limit: 50 })

@@ -19,6 +19,10 @@ export const CloseCode = {
   TOO_LARGE: 1009,
   /** `onConnect` failed unexpectedly: reconnect with backoff. */
   INTERNAL: 1011,
+  /** The platform restarts the service (a deploy, a runtime update): reconnect, spread out. */
+  SERVICE_RESTART: 1012,
+  /** The platform is overloaded: reconnect later, spread out. */
+  TRY_AGAIN_LATER: 1013,
   /** The TLS handshake failed; describes a close, never sent. */
   TLS: 1015,
   /** `onConnect` rejected the opening data. */
@@ -29,9 +33,33 @@ export const CloseCode = {
   FORBIDDEN: 4403,
   /** The channel no longer exists (removed by a deploy). */
   CHANNEL_GONE: 4404,
+  /** Silent past the channel's liveness limit (no keepalive, no message): presumed dead, closed. Reconnect. */
+  SILENT: 4408,
   /** Rate limited: reconnect after a pause. */
   RATE_LIMITED: 4429,
+  /** The server asks clients to move (planned maintenance, rebalancing): reconnect after the reason's `retryAfterMs`, spread out. */
+  MOVING: 4503,
 } as const
+
+/**
+ * Closes that many clients of a room get at once (a deploy, a restart, a
+ * server asking them to move): each client waits a random part of a spread
+ * before reconnecting, after the server's hint if it gave one, so that they
+ * do not all come back in the same instant.
+ */
+export const RESTART_CLOSE_CODES: ReadonlySet<number> = new Set([CloseCode.GOING_AWAY, CloseCode.SERVICE_RESTART, CloseCode.TRY_AGAIN_LATER, CloseCode.MOVING])
+
+/** The reason of a `MOVING` close: `retryAfterMs=<n>`, then what the server says, within the 123 bytes a reason may take. */
+export function movingReason(retryAfterMs: number, why = ''): string {
+  const hint = `retryAfterMs=${Math.max(0, Math.round(retryAfterMs))}`
+  return clampCloseReason(why ? `${hint}; ${why}` : hint)
+}
+
+/** The hint a close reason carries (`retryAfterMs=<n>` at its start), capped at an hour; undefined if none. */
+export function retryHintOf(reason: string): number | undefined {
+  const hint = /^retryAfterMs=(\d{1,10})(?:;|$)/.exec(reason)
+  return hint ? Math.min(Number(hint[1]), 3_600_000) : undefined
+}
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]
 

@@ -31,6 +31,8 @@ export interface ConnectionRecord {
   watching?: true
   /** The client's resume token (`$resume`): its requests' answers are kept for a retry from its next connection. */
   resume?: string
+  /** When it was last heard from (ms), saved at most every `Liveness.saveSeenEveryMs`: what the liveness check reads after a wake. */
+  seenAt?: number
 }
 
 /** A frame on the wire. */

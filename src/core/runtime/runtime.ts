@@ -19,6 +19,7 @@ import { callFunction } from './call'
 import { Connection } from './connection'
 import { GONE_SOCKET, type ConnectionLedger } from './connection-ledger'
 import { KeptResults, type KeptOutcome } from './kept-results'
+import { isSilent, silentReason } from '../liveness'
 import { Outbound } from './outbound'
 import { presenceAction } from './presence-action'
 import type { RuntimeOptions, SingletonServices } from './runtime-options'
@@ -128,6 +129,7 @@ export class ChannelRuntime implements ConnectionHost {
     try {
       // Only onDisconnect needs the connection on record from the start; otherwise its first stored subscription puts it there.
       if (this.channel.onDisconnect && this.#ledger) conn.record.ledgered = true
+      if (this.channel.liveness) conn.record.seenAt = Date.now()
       const retryWindowMs = conn.record.resume !== undefined ? this.#kept?.windowMs : undefined
       // Joins just before the open state is saved, which saves its member with it.
       this.#presence?.join(conn)
@@ -146,6 +148,15 @@ export class ChannelRuntime implements ConnectionHost {
   message(conn: Connection, message: string | ArrayBuffer): Promise<void> {
     if (conn.state !== 'open') return DONE
     this.#connections.set(conn.record.channelId, conn)
+    const liveness = this.channel.liveness
+    if (liveness) {
+      const now = Date.now()
+      // Saved only now and then: the check allows for a save this stale.
+      if (now - (conn.record.seenAt ?? 0) >= liveness.saveSeenEveryMs) {
+        conn.record.seenAt = now
+        conn.socket.save(conn.record)
+      }
+    }
     const refusal = admit(conn, message)
     if (refusal?.close !== undefined) return this.#shutdown(conn, refusal.close, refusal.reason)
     if (refusal) {
@@ -187,6 +198,28 @@ export class ChannelRuntime implements ConnectionHost {
     }
     if (gone.length > 0) this.logger.info('channel.reconciled', { channel: this.channel.name, disconnected: gone.length })
     return gone.length
+  }
+
+  /**
+   * The liveness check (the host's alarm): each open connection silent past the
+   * channel's limit, by its last message and its last keepalive the platform
+   * answered (`autoResponseAt`), closes with 4408, releasing its subscriptions
+   * and running `onDisconnect` once. Returns how many stay open.
+   */
+  async closeSilent(connections: Iterable<{ conn: Connection; autoResponseAt: number | undefined }>, now: number): Promise<number> {
+    const liveness = this.channel.liveness
+    let open = 0
+    for (const { conn, autoResponseAt } of connections) {
+      if (conn.state === 'closed') continue
+      const lastSeen = Math.max(conn.record.seenAt ?? 0, autoResponseAt ?? 0)
+      if (!liveness || !isSilent(lastSeen, now, liveness)) {
+        open++
+        continue
+      }
+      this.logger.info('channel.silent_closed', { channel: this.channel.name, channelId: conn.record.channelId, silentMs: now - lastSeen })
+      await this.#shutdown(conn, CloseCode.SILENT, silentReason(liveness))
+    }
+    return open
   }
 
   /** A connection's session changed: the ledger keeps what `onDisconnect` will see, and presence who it is. */

@@ -32,6 +32,7 @@ export class StreamReader {
   #iterating = false
   #end: 'end' | StreamError | undefined
   #wake: (() => void) | undefined
+  #readable: ReadableStream<Uint8Array> | undefined
 
   constructor(connect: StreamConnect) {
     this.#connect = connect
@@ -85,9 +86,9 @@ export class StreamReader {
     return all
   }
 
-  /** A web `ReadableStream` of the binary chunks. */
+  /** A web `ReadableStream` of the binary chunks (one per reader). */
   get readable(): ReadableStream<Uint8Array> {
-    return readableOf(this, (reason) => this.cancel(reason))
+    return (this.#readable ??= readableOf(this, (reason) => this.cancel(reason)))
   }
 
   /** Stops reading and aborts the stream: the writer fails with `reason`. */

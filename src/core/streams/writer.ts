@@ -26,8 +26,10 @@ interface Waiter {
  */
 export class StreamWriter {
   readonly #connect: StreamConnect
-  /** Frames sent or waiting, not yet reported stored; the first is frame `#stored + 1`. */
-  readonly #kept: Frame[] = []
+  /** Frames sent or waiting, not yet reported stored: `#kept[#head]` is frame `#stored + 1`. */
+  #kept: Frame[] = []
+  /** Stored frames at the front of `#kept`, dropped in batches (shifting a long array per credit is quadratic). */
+  #head = 0
   #stored = 0
   /** Frames sent on the current socket (a frame number). */
   #sent = 0
@@ -38,10 +40,13 @@ export class StreamWriter {
   #synced = false
   #connecting = false
   #everOpened = false
+  /** Whether any socket had its first credit: until then this writer does not know where the stream is. */
+  #everSynced = false
   #ending: 'close' | 'abort' | undefined
   #abortReason = ''
   #endSent = false
   #failure: StreamError | undefined
+  #writable: WritableStream<Uint8Array> | undefined
   #done: { promise: Promise<void>; resolve: () => void; reject: (error: StreamError) => void } | undefined
 
   constructor(connect: StreamConnect) {
@@ -77,22 +82,23 @@ export class StreamWriter {
     this.#ending = 'abort'
     this.#abortReason = clampCloseReason(reason)
     this.#rejectWaiters(new StreamError('ABORTED', this.#abortReason))
-    this.#kept.length = 0
+    this.#kept = []
+    this.#head = 0
     if (this.#socket) this.#socket.close(StreamCloseCode.ABORTED, this.#abortReason)
     else this.#open()
     return this.#finished().promise
   }
 
-  /** A web `WritableStream` over this writer, with its backpressure. */
+  /** A web `WritableStream` over this writer, with its backpressure (one per writer). */
   get writable(): WritableStream<Uint8Array> {
-    return writableOf(this)
+    return (this.#writable ??= writableOf(this))
   }
 
   #enqueue(frames: Frame[]): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure)
     if (this.#ending) return Promise.reject(new StreamError('CLOSED', `Nothing can be written after ${this.#ending}()`))
-    this.#kept.push(...frames)
-    const upTo = this.#stored + this.#kept.length
+    for (const frame of frames) this.#kept.push(frame)
+    const upTo = this.#stored + this.#kept.length - this.#head
     if (upTo <= this.#sent) return Promise.resolve()
     const written = new Promise<void>((resolve, reject) => this.#waiters.push({ upTo, resolve, reject }))
     this.#open()
@@ -104,10 +110,10 @@ export class StreamWriter {
   #flush(): void {
     const socket = this.#socket
     if (!socket || !this.#synced) return
-    const total = this.#stored + this.#kept.length
+    const total = this.#stored + this.#kept.length - this.#head
     for (; this.#sent < total && this.#sent < this.#credit; this.#sent++) {
       try {
-        socket.send(this.#kept[this.#sent - this.#stored]!)
+        socket.send(this.#kept[this.#head + this.#sent - this.#stored]!)
       } catch {
         // The socket is closing; its close event reopens and resends from what the broker has.
         return
@@ -121,9 +127,19 @@ export class StreamWriter {
   }
 
   #onCredit(frame: CreditFrame): void {
-    if (frame.received > this.#stored) {
-      this.#kept.splice(0, frame.received - this.#stored)
+    if (!this.#everSynced) {
+      // A new writer on a ref another writer used: what it wrote so far follows the frames already stored.
+      this.#everSynced = true
+      const shift = frame.received - this.#stored
       this.#stored = frame.received
+      for (const waiter of this.#waiters) waiter.upTo += shift
+    } else if (frame.received > this.#stored) {
+      this.#head += frame.received - this.#stored
+      this.#stored = frame.received
+      if (this.#head > 1024 && this.#head * 2 > this.#kept.length) {
+        this.#kept = this.#kept.slice(this.#head)
+        this.#head = 0
+      }
     }
     // The first credit on a socket says where the broker's frames end: send again from there.
     if (!this.#synced) {
@@ -143,7 +159,7 @@ export class StreamWriter {
     const error = closeError(code, reason)
     if (error) return this.#fail(error)
     // A drop: reopen if anything is still to be sent, stored or ended.
-    const pending = this.#kept.length > 0 || this.#ending !== undefined
+    const pending = this.#kept.length > this.#head || this.#ending !== undefined
     if (pending) this.#open()
   }
 

@@ -1,4 +1,5 @@
 import type { LimitOptions, SubscriptionCaps } from '../limits'
+import type { Liveness } from '../liveness'
 import type { WireProtocol } from '../protocol/wire-format'
 import type { Schema } from '../schema'
 import type { ReplayOptions, TopicMap, TopicTable } from '../event-hub/topics'
@@ -105,6 +106,13 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
   /** Subscriptions one instance stores for all its connections together. Default 100,000. */
   maxInstanceSubscriptions?: number
   /**
+   * Closes sockets silent (no keepalive, no message) for longer than `timeoutMs` with 4408,
+   * running `onDisconnect`, from an alarm set only while there are connections, every
+   * `checkEveryMs` (a third of the timeout by default). Default `{ timeoutMs: 90_000 }`;
+   * `false` for none. See PROTOCOL.md, "Liveness".
+   */
+  liveness?: false | { timeoutMs?: number; checkEveryMs?: number }
+  /**
    * The wire mode: `'v1'` (the default; what our client speaks) or `'pikku'`, the
    * frames Pikku's own WebSocket client expects (flat results echoing the
    * routing key, raw event payloads, no request ids). See PROTOCOL.md.
@@ -155,6 +163,8 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   /** Only what the wiring set; see `resolveLimits`. */
   readonly limits: LimitOptions
   readonly subscriptionCaps: SubscriptionCaps
+  /** Undefined when the channel turned it off. */
+  readonly liveness: Liveness | undefined
   readonly topics: TopicTable
   readonly replay: ReplayOptions | false | undefined
   /** Its presence settings, or undefined for a channel without presence. */

@@ -1,5 +1,6 @@
 import { WiringError } from '../errors'
 import { checkLimits, subscriptionCapsOf } from '../limits'
+import { livenessOf } from '../liveness'
 import { checkTopics } from '../event-hub/topics'
 import { presenceOptionsOf } from '../presence/options'
 import { wireProtocolOf } from '../protocol/wires'
@@ -60,6 +61,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     tags: stringList(config.tags, `${where}: tags`),
     limits,
     subscriptionCaps: subscriptionCapsOf(config, where),
+    liveness: livenessOf(config.liveness, where),
     topics: checkTopics(config.topics, where),
     replay: checkReplay(config.replay, where),
     presence: presenceOptionsOf(config.presence, where),

@@ -105,6 +105,48 @@ describe('StreamWriter', () => {
     expect(made[1]!.sent.map((f) => new Uint8Array(f as ArrayBuffer)[0])).toEqual([2, 3])
   })
 
+  it('a new writer on a ref another writer used appends after what the broker stored, dropping nothing of its own', async () => {
+    const { made, connect } = sockets()
+    const writer = new StreamWriter(connect)
+    const written = writer.write(new Uint8Array([7]))
+    await tick()
+    made[0]!.push(encodeCredit({ credit: 69, received: 5 }))
+    await written
+    expect(made[0]!.sent.map((f) => new Uint8Array(f as ArrayBuffer)[0])).toEqual([7])
+  })
+
+  it('thousands of frames go out once each, in order, as stored frames are dropped in batches', async () => {
+    const { made, connect } = sockets()
+    const writer = new StreamWriter(connect)
+    const all = Promise.all(Array.from({ length: 3000 }, (_, n) => writer.sendMessage(`m${n}`)))
+    await tick()
+    for (let received = 0; received <= 3000; received += 250) {
+      made[0]!.push(encodeCredit({ credit: received + 300, received }))
+      await tick()
+    }
+    await all
+    expect(made[0]!.sent).toEqual(Array.from({ length: 3000 }, (_, n) => `m${n}`))
+  })
+
+  it('close() resolves when the echo was lost but the broker, asked again, says the writer already ended', async () => {
+    const made: BrokerSide[] = []
+    let opens = 0
+    const writer = new StreamWriter(async () => {
+      if (opens++ > 0) throw new StreamError('FINISHED', 'The writer already ended this stream')
+      const socket = new BrokerSide()
+      made.push(socket)
+      return socket
+    })
+    const closing = writer.close()
+    await tick()
+    made[0]!.push(encodeCredit({ credit: 64, received: 0 }))
+    await tick()
+    expect(made[0]!.closedWith?.code).toBe(1000)
+    made[0]!.end(1006) // the end reached the broker; its echo did not come back
+    await closing
+    expect(opens).toBe(2)
+  })
+
   it('a close that says the stream expired fails every pending write with EXPIRED', async () => {
     const { made, connect } = sockets()
     const writer = new StreamWriter(connect)

@@ -3,6 +3,7 @@
 // counted in the room's SQLite so the checker can tell an action that ran twice.
 // Each connection's onConnect and onDisconnect are counted too, so the crash test
 // (test/e2e/crash-recovery.test.ts) can tell a disconnect that never ran, or ran twice.
+import { Hono } from 'hono'
 import * as v from 'valibot'
 import {
   ChannelObject,
@@ -11,6 +12,7 @@ import {
   pikkuChannelDisconnectionFunc,
   pikkuChannelFunc,
   pikkuServices,
+  publisher,
   wireChannel,
 } from '../../../src/index'
 
@@ -57,7 +59,7 @@ declare module '../../../src/index' {
   }
 }
 
-wireChannel({
+const feed = wireChannel({
   name: 'feed',
   route: '/feed/:room',
   auth: false,
@@ -87,4 +89,26 @@ wireChannel({
   },
 })
 
-export default channels()
+// Liveness on a short fuse, for test/e2e/liveness.test.ts: a socket silent for 1.5 s is closed.
+wireChannel({
+  name: 'pulse',
+  route: '/pulse/:room',
+  auth: false,
+  liveness: { timeoutMs: 1_500, checkEveryMs: 500 },
+  onConnect: pikkuChannelConnectionFunc({
+    func: async ({ lifecycle, channel }) => void lifecycle.connected(channel.channelId),
+  }),
+  onDisconnect: pikkuChannelDisconnectionFunc({
+    func: async ({ lifecycle, channel }) => lifecycle.disconnected(channel.channelId),
+  }),
+  onMessageWiring: {
+    lifecycle: pikkuChannelFunc({ func: async ({ lifecycle }) => ({ connections: lifecycle.rows() }) }),
+  },
+})
+
+// Beside the channels, a route that asks a room's clients to move (test/e2e/reconnect-spread.test.ts).
+const app = new Hono<{ Bindings: Record<string, unknown> }>()
+app.post('/move/:room', async (c) => c.json(await publisher(c.env).move(feed, { room: c.req.param('room') }, { retryAfterMs: Number(c.req.query('retryAfterMs') ?? 0) })))
+app.route('/', channels())
+
+export default app

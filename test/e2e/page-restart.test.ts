@@ -1,0 +1,88 @@
+import { mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { randomRoom } from './support/client'
+import { DevServer, PROJECT_ROOT } from './support/dev-server'
+
+// The reference chat in Debian's Chromium through a server crash: two pages chat in one
+// room while a third room stays silent; wrangler dev is killed (kill -9) and restarted on
+// the same state mid-session; both pages show that they are reconnecting, recover without
+// a reload, and end with every message exactly once. A screenshot of each page is saved
+// in test-output/ and checked to be non-empty.
+
+const CHROMIUM = '/usr/bin/chromium'
+const UI_TIMEOUT_MS = 30_000
+const OUTPUT = join(PROJECT_ROOT, 'test-output')
+
+const server = new DevServer()
+let browser: Browser | undefined
+
+beforeAll(async () => {
+  await server.start()
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 30_000,
+  })
+}, 90_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server.dispose()
+}, 30_000)
+
+async function openPage(room: string, name: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await (await browser!.newContext()).newPage()
+  page.setDefaultTimeout(UI_TIMEOUT_MS)
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(`${server.baseUrl}/`)
+  await page.locator('#room').fill(room)
+  await page.locator('#name').fill(name)
+  await page.locator('#join button').click()
+  await expect.poll(() => page.locator('#status').textContent(), { timeout: UI_TIMEOUT_MS }).toBe(`In #${room} as ${name}`)
+  return { page, errors }
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await expect.poll(() => page.locator('#text').isEnabled(), { timeout: UI_TIMEOUT_MS }).toBe(true)
+  await page.locator('#text').fill(text)
+  await page.locator('#text').press('Enter')
+}
+
+const messages = async (page: Page) => (await page.locator('#log li:not(.system):not(.error)').allTextContents()).map((line) => line.replace(/^\S+(\s[AP]M)?\s/, ''))
+
+test('two pages recover from a kill -9 of the server without a reload, losing and doubling nothing', { timeout: 180_000 }, async () => {
+  const room = randomRoom('restart')
+  const alice = await openPage(room, 'Alice')
+  const bob = await openPage(room, 'Bob')
+  const carol = await openPage(randomRoom('quiet'), 'Carol')
+
+  await say(alice.page, 'one')
+  await expect.poll(() => messages(bob.page), { timeout: UI_TIMEOUT_MS }).toEqual(['Alice: one'])
+  await say(bob.page, 'two')
+  await expect.poll(() => messages(alice.page), { timeout: UI_TIMEOUT_MS }).toEqual(['Alice: one', 'Bob: two'])
+
+  await server.stop('SIGKILL')
+  // The pages say what is happening: which attempt, after how long.
+  for (const { page } of [alice, bob]) await expect.poll(() => page.locator('#status').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/^Reconnecting( \(attempt \d+, in \d+\.\d s\))?…$/)
+  await server.start()
+  for (const [{ page }, name] of [[alice, 'Alice'], [bob, 'Bob']] as const) await expect.poll(() => page.locator('#status').textContent(), { timeout: UI_TIMEOUT_MS }).toBe(`In #${room} as ${name}`)
+
+  await say(alice.page, 'three')
+  await say(bob.page, 'four')
+  const all = ['Alice: one', 'Bob: two', 'Alice: three', 'Bob: four']
+  for (const { page } of [alice, bob]) await expect.poll(async () => [...(await messages(page))].sort(), { timeout: UI_TIMEOUT_MS }).toEqual([...all].sort())
+  // Exactly once each, after the restart too: count them.
+  for (const { page } of [alice, bob]) expect(await messages(page)).toHaveLength(4)
+  expect(await messages(carol.page)).toEqual([])
+
+  mkdirSync(OUTPUT, { recursive: true })
+  for (const [name, { page }] of Object.entries({ alice, bob, carol })) {
+    const path = join(OUTPUT, `page-restart-${name}.png`)
+    await page.screenshot({ path, fullPage: true })
+    expect(statSync(path).size).toBeGreaterThan(1_000)
+  }
+  for (const { errors } of [alice, bob, carol]) expect(errors).toEqual([])
+})
