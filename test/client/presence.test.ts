@@ -73,6 +73,18 @@ describe('client.onPresence()', () => {
     expect(calls.at(-1)!.view).toEqual({ count: 1, members: [{ ...ada, connections: 2 }], sampled: false })
   })
 
+  it('waits for the welcome when it starts listening before the connection is open', async () => {
+    const client = createClient<typeof presenceFixtureChannel>(URL_, { WebSocket: fake.WebSocket, keepaliveMs: false })
+    const socket = fake.current
+    const seen: number[] = []
+    client.onPresence((view) => seen.push(view.count))
+    expect(socket.framesFor('$presence')).toEqual([])
+    socket.welcome()
+    socket.reply(socket.request('$presence'), { count: 3, members: [ada, bob, cy] })
+    await settle()
+    expect(seen).toEqual([3])
+  })
+
   it('holds frames that overtake the answer and applies them after it, once', async () => {
     const { socket, calls } = await watching()
     socket.push({ type: 'presence', count: 2, joins: [bob] })

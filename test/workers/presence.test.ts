@@ -1,4 +1,4 @@
-import { evictDurableObject } from 'cloudflare:test'
+import { evictDurableObject, runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { constructions } from './fixture/worker'
 import { eventually, instance, TestSocket } from './support/test-socket'
@@ -90,6 +90,24 @@ describe('presence on a Durable Object', () => {
       expect(frames.flatMap((f) => f.joins ?? []).length).toBe(N)
       expect(frames.every((f) => f.members === undefined && (f.joins?.length ?? 0) >= 1)).toBe(true)
     }
+  })
+
+  it('lets a socket that went silent without a close leave when the liveness alarm closes it, after an eviction', async () => {
+    const path = room().replace('/lobby/', '/lobby-pulse/')
+    const watcher = await join(path, 'bob')
+    await presence(watcher.socket)
+    const ada = await join(path, 'ada') // then never heard from again
+    await watcher.socket.next()
+    await evictDurableObject(instance('lobbyPulse', path))
+    for (let i = 0; i < 5; i++) {
+      watcher.socket.send('{"action":"$ping"}') // answered by the platform: the watcher stays alive
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(await runDurableObjectAlarm(instance('lobbyPulse', path))).toBe(true)
+    expect((await ada.socket.closeInfo()).code).toBe(4408)
+    const last = () => (watcher.socket.frames.filter((f: any) => f.type === 'presence') as any[]).at(-1)
+    await eventually(() => last().count === 1)
+    expect(last()).toEqual({ type: 'presence', count: 1, leaves: ['ada'] })
   })
 
   it('switches watchers to a count and a sample above the room threshold', async () => {

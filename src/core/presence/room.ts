@@ -33,6 +33,8 @@ export class PresenceRoom {
   readonly #list: () => Iterable<Connection>
   readonly #members = new Map<string, Member>()
   readonly #watchers = new Map<string, Connection>()
+  /** Data set by `setPresence` while a connection's onConnect ran: it joins with it (opening is one wake, so memory holds). */
+  readonly #preset = new Map<string, unknown>()
   #loaded = false
   /** Members changed this turn, with what watchers last saw of them (undefined: absent). */
   readonly #pending = new Map<string, string | undefined>()
@@ -60,7 +62,9 @@ export class PresenceRoom {
     const id = memberIdOf(record.session, record.channelId)
     let member = this.#members.get(id)
     // Data set by setPresence while onConnect ran is this connection's own; else it takes the member's, or the default.
-    const data = record.member ? record.member.data : member ? member.data : this.#defaultData(conn, id)
+    const preset = this.#preset.get(record.channelId)
+    this.#preset.delete(record.channelId)
+    const data = preset !== undefined ? preset : member ? member.data : this.#defaultData(conn, id)
     this.#touch(id)
     if (!member) this.#members.set(id, (member = { data, conns: new Map() }))
     member.conns.set(record.channelId, conn)
@@ -69,6 +73,7 @@ export class PresenceRoom {
 
   /** A connection closed (or was found gone after a crash): it leaves, and so does its member with its last connection. */
   leave(conn: Connection): void {
+    this.#preset.delete(conn.record.channelId)
     const id = conn.record.member?.id
     if (id === undefined) return
     this.#load(conn)
@@ -88,7 +93,7 @@ export class PresenceRoom {
     checkSize(data)
     if (conn.state === 'initial') {
       // Still in onConnect: it joins with this data when it opens.
-      record.member = { id, data }
+      this.#preset.set(record.channelId, data)
       return
     }
     const member = conn.state === 'open' && this.#loadedMember(id)
@@ -105,6 +110,7 @@ export class PresenceRoom {
     delete record.member
     this.join(conn)
     conn.socket.save(record)
+    if (record.watching) this.#watchers.set(record.channelId, conn)
   }
 
   /** `$presence`: who is here now; with `watch`, the connection is sent every change from here on (and its attachment says so). */

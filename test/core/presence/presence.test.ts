@@ -104,7 +104,28 @@ describe('watchers', () => {
     expect(host.presence(watcher, from)).toStrictEqual([{ type: 'presence', count: 2, joins: [{ id: 'alice', data: { status: 'here' }, connections: 1 }] }])
   })
 
-  it('move a connection to the member its new session names', async () => {
+  it('hear nothing of a connection that set presence data and closed in its onConnect', async () => {
+    const host = presenceHost({
+      presence: true,
+      onConnect: pikkuChannelFunc<unknown, void>({
+        func: async ({ channel }, _data, wire) => {
+          channel.setPresence({ status: 'here' })
+          if ((wire.session as { userId?: string } | undefined)?.userId === 'quitter') channel.close(4000, 'no')
+        },
+      }),
+    })
+    const watcher = await host.open(bob)
+    await host.ask(watcher, { action: '$presence' })
+    // After a wake the quitter's close is the room's first event: it must not be taken for someone who was here.
+    host.wake()
+    const from = host.sent(watcher)
+    await host.open({ userId: 'quitter' })
+    await host.open(alice)
+    expect(host.presence(watcher, from)).toStrictEqual([{ type: 'presence', count: 2, joins: [{ id: 'alice', data: { status: 'here' }, connections: 1 }] }])
+    expect(host.runtime.presenceCount).toBe(2)
+  })
+
+  it('move a connection to the member its new session names, and it keeps watching', async () => {
     const host = presenceHost({
       presence: true,
       onMessageWiring: { login: pikkuChannelFunc<{ userId: string }, void>({ func: async (_services, session, wire) => wire.setSession(session) }) },
@@ -115,6 +136,10 @@ describe('watchers', () => {
     const from = host.sent(watcher)
     await host.ask(anon, { action: 'login', userId: 'alice' })
     expect(host.presence(watcher, from)).toStrictEqual([{ type: 'presence', count: 2, joins: [{ id: 'alice', data: 'alice', connections: 1 }], leaves: [anon] }])
+    await host.ask(watcher, { action: 'login', userId: 'bert' })
+    const after = host.sent(watcher)
+    await host.open({ userId: 'cy' })
+    expect(host.presence(watcher, after)).toStrictEqual([{ type: 'presence', count: 3, joins: [{ id: 'cy', data: 'cy', connections: 1 }] }])
   })
 
   it('refuse presence data over 1 KiB', async () => {
