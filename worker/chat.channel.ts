@@ -3,6 +3,7 @@ import { onChatConnect, RoomOpening } from './functions/chat/connect.function.js
 import { onChatDisconnect } from './functions/chat/disconnect.function.js'
 import { exportHistory } from './functions/chat/export.function.js'
 import { listMessages } from './functions/chat/history.function.js'
+import { chatMember } from './functions/chat/presence.function.js'
 import { ChatMessage, sendMessage } from './functions/chat/send.function.js'
 
 wireChannel({
@@ -26,4 +27,6 @@ wireChannel({
     export: { func: exportHistory },
   },
   tags: ['chat'],
+  // Who is online: each connection as the name it joined with, kept in its socket's attachment (no storage per join).
+  presence: { of: chatMember },
 })

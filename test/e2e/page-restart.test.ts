@@ -6,9 +6,9 @@ import { randomRoom } from './support/client'
 import { DevServer, PROJECT_ROOT } from './support/dev-server'
 
 // The reference chat in Debian's Chromium through a server crash: two pages chat in one
-// room while a third room stays silent; wrangler dev is killed (kill -9) and restarted on
+// room while a third room stays silent, and presence shows who is in each; wrangler dev is killed (kill -9) and restarted on
 // the same state mid-session; both pages show that they are reconnecting, recover without
-// a reload, and end with every message exactly once. A screenshot of each page is saved
+// a reload, and end with every message exactly once; presence is right again, and a closed tab leaves. A screenshot of each page is saved
 // in test-output/ and checked to be non-empty.
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -58,6 +58,9 @@ test('two pages recover from a kill -9 of the server without a reload, losing an
   const alice = await openPage(room, 'Alice')
   const bob = await openPage(room, 'Bob')
   const carol = await openPage(randomRoom('quiet'), 'Carol')
+  // Presence: the two in the room, not the one in the other room.
+  for (const { page } of [alice, bob]) await expect.poll(() => page.locator('#online').textContent(), { timeout: UI_TIMEOUT_MS }).toBe('Online (2): Alice, Bob')
+  await expect.poll(() => carol.page.locator('#online').textContent(), { timeout: UI_TIMEOUT_MS }).toBe('Online (1): Carol')
 
   await say(alice.page, 'one')
   await expect.poll(() => messages(bob.page), { timeout: UI_TIMEOUT_MS }).toEqual(['Alice: one'])
@@ -85,4 +88,9 @@ test('two pages recover from a kill -9 of the server without a reload, losing an
     expect(statSync(path).size).toBeGreaterThan(1_000)
   }
   for (const { errors } of [alice, bob, carol]) expect(errors).toEqual([])
+
+  // After the restart presence is right again, and a closed tab leaves.
+  await expect.poll(() => alice.page.locator('#online').textContent(), { timeout: UI_TIMEOUT_MS }).toBe('Online (2): Alice, Bob')
+  await bob.page.close()
+  await expect.poll(() => alice.page.locator('#online').textContent(), { timeout: UI_TIMEOUT_MS }).toBe('Online (1): Alice')
 })

@@ -77,6 +77,13 @@ async function join(room: string, name: string): Promise<void> {
     if (state === 'closed') $('status').textContent = `Disconnected (${current.client.lastClose?.code ?? 'closed'}).`
     setSending(state === 'open')
   })
+  // Who is online, kept current by the server's presence diffs (asked again after every reconnect).
+  $('online').textContent = ''
+  current.client.onPresence((view) => {
+    if (current !== pikku) return
+    const names = view.members.map((member) => (member.data as { name: string }).name).sort()
+    $('online').textContent = `Online (${view.count}): ${names.join(', ')}${view.sampled ? ', …' : ''}`
+  })
   // Events: live messages, and what was missed while reconnecting (replayed once, in order).
   chat.subscribe('chat:message', showMessage)
   chat.subscribe('chat:announcement', (data) => show(`Announcement: ${(data as { text?: string }).text ?? ''}`, 'system'))
