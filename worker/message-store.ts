@@ -27,6 +27,17 @@ export class MessageStore {
     }
   }
 
+  get(id: number): ChatMessage | undefined {
+    const [row] = this.sql.exec<{ id: number; author: string; text: string; at: number }>('SELECT id, author, text, at FROM chat_messages WHERE id = ?', id).toArray()
+    return row && { id: row.id, author: row.author, text: row.text, at: row.at }
+  }
+
+  /** Replaces a message's text; it keeps its id, author and time. */
+  edit(id: number, text: string): ChatMessage {
+    const row = this.sql.exec<{ id: number; author: string; text: string; at: number }>('UPDATE chat_messages SET text = ? WHERE id = ? RETURNING id, author, text, at', text, id).one()
+    return { id: row.id, author: row.author, text: row.text, at: row.at }
+  }
+
   count(): number {
     return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM chat_messages').one().n
   }

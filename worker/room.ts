@@ -18,3 +18,9 @@ export const ChatMessage = v.object({
 })
 
 export type ChatMessage = v.InferOutput<typeof ChatMessage>
+
+/** Who a connection is: the signed-in user's name (a session from a sign-in token), else the name it joined with. */
+export function nameOf(opening: RoomOpening, session: unknown): string {
+  const userId = (session as { userId?: unknown } | undefined)?.userId
+  return typeof userId === 'string' ? userId : opening.name
+}

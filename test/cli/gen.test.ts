@@ -16,7 +16,7 @@ describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
   }, 60_000)
 
   it('writes both files and says so', () => {
-    expect(first.result.stdout).toContain(`wrote ${join(first.dir, 'channels.meta.json')} (2 channels, 6 actions, 3 topics)`)
+    expect(first.result.stdout).toContain(`wrote ${join(first.dir, 'channels.meta.json')} (2 channels, 8 actions, 4 topics)`)
     expect(first.result.stdout).toContain(`wrote ${join(first.dir, 'asyncapi.json')} (AsyncAPI 3.0.0)`)
     expect(first.result.stderr).toBe('')
   })
@@ -35,12 +35,12 @@ describe('pikku-durable-channels gen on the reference app', CLI_TIMEOUT, () => {
   it('describes the chat channel', () => {
     const [chat] = first.meta.channels
     expect(chat).toMatchObject({ name: 'chat', route: '/chat/:room', params: ['room'], auth: false, tags: ['chat'], limits: {} })
-    expect(chat.actions.map((a: { name: string }) => a.name)).toStrictEqual(['export', 'history', 'send'])
-    expect(chat.actions[2]).toMatchObject({ name: 'send', kind: 'channel', auth: false, title: 'Send a chat message', permissions: null })
-    expect(chat.actions[2].output).toMatchObject({ type: 'object', required: ['id', 'author', 'text', 'at'] })
+    expect(chat.actions.map((a: { name: string }) => a.name)).toStrictEqual(['edit', 'export', 'history', 'send', 'typing'])
+    expect(chat.actions[3]).toMatchObject({ name: 'send', kind: 'channel', auth: false, title: 'Send a chat message', permissions: null })
+    expect(chat.actions[3].output).toMatchObject({ type: 'object', required: ['id', 'author', 'text', 'at'] })
     // The export action's reply is a stream ref, in iii's shape.
-    expect(chat.actions[0].output).toMatchObject({ type: 'object', required: ['channel_id', 'access_key', 'direction'] })
-    expect(chat.topics.map((t: { topic: string }) => t.topic)).toStrictEqual(['chat:announcement', 'chat:message'])
+    expect(chat.actions[1].output).toMatchObject({ type: 'object', required: ['channel_id', 'access_key', 'direction'] })
+    expect(chat.topics.map((t: { topic: string }) => t.topic)).toStrictEqual(['chat:announcement', 'chat:edited', 'chat:message'])
     expect(chat.topics[0]).toMatchObject({ global: true, replay: true, schema: null })
     expect(chat.handlers.onConnect).toMatchObject({ kind: 'connect' })
   })

@@ -13,7 +13,7 @@ describe('pikku-durable-channels info channels', CLI_TIMEOUT, () => {
     const lines = result.stdout.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^CHANNEL\s+ROUTE\s+ACTIONS$/)
     expect(lines[1]).toMatch(/^-+ {2}-+ {2}-+$/)
-    expect(lines[2]).toMatch(/^chat\s+\/chat\/:room\s+export, history, send$/)
+    expect(lines[2]).toMatch(/^chat\s+\/chat\/:room\s+edit, export, history, send, typing$/)
   })
 
   it('lists the channels with no subject too: channels is the default', () => {
@@ -25,7 +25,7 @@ describe('pikku-durable-channels info channels', CLI_TIMEOUT, () => {
   it('shows the routes under the mount path given with --base', () => {
     const result = runCli(['info', '--base', '/ws'])
     expect(result.status).toBe(0)
-    expect(result.stdout.trimEnd().split('\n')[2]).toMatch(/^chat\s+\/ws\/chat\/:room\s+export, history, send$/)
+    expect(result.stdout.trimEnd().split('\n')[2]).toMatch(/^chat\s+\/ws\/chat\/:room\s+edit, export, history, send, typing$/)
     const verbose = runCli(['info', 'channels', '--verbose', '--base', '/ws', '--entry', join(FIXTURES, 'kitchen-sink.ts')])
     expect(verbose.stdout).toMatch(/^todos\s+\/ws\/todos\/:org\/:list/m)
     expect(verbose.stdout).toMatch(/^a\s+\/ws\/a\s/m)

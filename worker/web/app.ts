@@ -11,6 +11,15 @@ type ChatMessage = ChannelsMap['chat']['topics']['chat:message']
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T
 let pikku: PikkuWebSocket | undefined
 let currentRoom = ''
+let joinedName = ''
+/** Whether the room was last told we are typing. */
+let typingSaid = false
+
+function sayTyping(typing: boolean): void {
+  if (typing === typingSaid || !pikku || pikku.client.state !== 'open') return
+  typingSaid = typing
+  pikku.getRoute('chat').send('typing', { typing }).catch(() => (typingSaid = !typing))
+}
 
 function show(text: string, kind?: 'system' | 'error'): void {
   const li = document.createElement('li')
@@ -20,13 +29,25 @@ function show(text: string, kind?: 'system' | 'error'): void {
   li.scrollIntoView({ block: 'nearest' })
 }
 
-/** Ids of the messages on screen: a message can reach the page twice (the reply to our own send, then its replay after a reconnect). */
-const shown = new Set<ChatMessage['id']>()
+/** The messages on screen by id: a message can reach the page twice (the reply to our own send, then its replay after a reconnect), and an edit replaces its line. */
+const shown = new Map<ChatMessage['id'], HTMLLIElement>()
+const line = (m: ChatMessage) => `${new Date(m.at).toLocaleTimeString()} ${m.author}: ${m.text}`
 
 function showMessage(m: ChatMessage): void {
   if (shown.has(m.id)) return
-  shown.add(m.id)
-  show(`${new Date(m.at).toLocaleTimeString()} ${m.author}: ${m.text}`)
+  show(line(m))
+  shown.set(m.id, $('log').lastElementChild as HTMLLIElement)
+}
+
+function showEdit(m: ChatMessage): void {
+  const li = shown.get(m.id)
+  if (li) li.textContent = `${line(m)} (edited)`
+}
+
+/** DEMO ONLY: a sign-in token for the name, from the Worker's demo issuer; a real app gets one from its login. */
+async function signIn(name: string): Promise<string> {
+  const response = await fetch(`/demo/token?name=${encodeURIComponent(name)}`, { method: 'POST' })
+  return ((await response.json()) as { token: string }).token
 }
 
 function setSending(enabled: boolean): void {
@@ -56,10 +77,12 @@ async function downloadHistory(): Promise<void> {
 }
 
 async function join(room: string, name: string): Promise<void> {
+  typingSaid = false
   pikku?.close()
   const url = new URL(`/chat/${encodeURIComponent(room)}`, location.href)
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  if (name) url.searchParams.set('name', name)
+  // Signed in by a token checked at the upgrade; without a name, anonymous.
+  if (name) url.searchParams.set('token', await signIn(name))
   $('log').replaceChildren()
   shown.clear()
   $('status').textContent = `Connecting to ${room}…`
@@ -81,15 +104,20 @@ async function join(room: string, name: string): Promise<void> {
   $('online').textContent = ''
   current.client.onPresence((view) => {
     if (current !== pikku) return
-    const names = view.members.map((member) => (member.data as { name: string }).name).sort()
+    const members = view.members.map((member) => member.data as { name: string; typing?: boolean })
+    const names = members.map((member) => member.name).sort()
+    const typing = members.filter((member) => member.typing && member.name !== joinedName).map((member) => member.name)
     $('online').textContent = `Online (${view.count}): ${names.join(', ')}${view.sampled ? ', …' : ''}`
+    $('typing').textContent = typing.length ? `${typing.join(', ')} typing…` : ''
   })
   // Events: live messages, and what was missed while reconnecting (replayed once, in order).
   chat.subscribe('chat:message', showMessage)
+  chat.subscribe('chat:edited', showEdit)
   chat.subscribe('chat:announcement', (data) => show(`Announcement: ${(data as { text?: string }).text ?? ''}`, 'system'))
 
   const welcome = (await current.ready()) as { room: string; name: string }
   if (current !== pikku) return
+  joinedName = welcome.name
   joinedAs = `In #${welcome.room} as ${welcome.name}`
   $('status').textContent = joinedAs
   currentRoom = welcome.room
@@ -108,6 +136,7 @@ $('say').addEventListener('submit', async (event) => {
   const input = $<HTMLInputElement>('text')
   const text = input.value
   input.value = ''
+  sayTyping(false)
   try {
     showMessage(await pikku!.getRoute('chat').send('send', { text }))
   } catch (error) {
@@ -122,3 +151,6 @@ $('download').addEventListener('click', () => {
     show(`${code ?? 'ERROR'}: ${message}`, 'error')
   })
 })
+
+// Typing shows in the room's presence: said when the field has text, unsaid when it is empty or sent.
+$('text').addEventListener('input', () => sayTyping($<HTMLInputElement>('text').value.length > 0))

@@ -1,4 +1,4 @@
-import type { RoomOpening } from '../../room'
+import { nameOf, type RoomOpening } from '../../room'
 
-/** What others in the room see of a connection: the name it joined with. */
-export const chatMember = ({ openingData }: { openingData: RoomOpening }) => ({ name: openingData.name })
+/** What others in the room see of a connection: its name (the signed-in one, else the one it joined with), not typing yet. */
+export const chatMember = ({ openingData, session }: { openingData: RoomOpening; session: unknown }) => ({ name: nameOf(openingData, session), typing: false })
