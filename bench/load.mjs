@@ -221,26 +221,32 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   }
 }
 
-/** Connection setup: `concurrency` sockets opening at a time, each counted at its welcome. */
-async function setup({ durationMs, concurrency = 16 }) {
-  const address = url(room())
-  const sockets = []
-  let opened = 0
+/** Runs `step` in `concurrency` loops for `durationMs`: how many steps finished per second, and the load generator's CPU meanwhile. */
+async function repeatFor(durationMs, concurrency, step) {
+  let done = 0
   const cpu = process.cpuUsage()
   const started = performance.now()
   const end = started + durationMs
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
-        sockets.push(await open(address))
-        opened++
+        await step()
+        done++
       }
     }),
   )
   const elapsed = performance.now() - started
   const used = process.cpuUsage(cpu)
+  return { done, perSecond: (done / elapsed) * 1000, loadCpu: (used.user + used.system) / 1000 / elapsed }
+}
+
+/** Connection setup: `concurrency` sockets opening at a time, each counted at its welcome. */
+async function setup({ durationMs, concurrency = 16 }) {
+  const address = url(room())
+  const sockets = []
+  const { perSecond, loadCpu } = await repeatFor(durationMs, concurrency, async () => sockets.push(await open(address)))
   closeAll(sockets)
-  return { perSecond: (opened / elapsed) * 1000, loadCpu: (used.user + used.system) / 1000 / elapsed }
+  return { perSecond, loadCpu }
 }
 
 /** Our counters (storage writes, socket lookups), read over a socket of its own room; undefined for the other targets. */
@@ -266,29 +272,18 @@ async function ourCounters() {
 async function churn({ durationMs, concurrency = 16 }) {
   const address = url(room())
   const before = await ourCounters()
-  let cycles = 0
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  const end = started + durationMs
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const ws = await open(address)
-        await new Promise((closed) => {
-          ws.once('close', closed)
-          ws.close(1000)
-        })
-        cycles++
-      }
-    }),
-  )
-  const elapsed = performance.now() - started
-  const used = process.cpuUsage(cpu)
+  const { done, perSecond, loadCpu } = await repeatFor(durationMs, concurrency, async () => {
+    const ws = await open(address)
+    await new Promise((closed) => {
+      ws.once('close', closed)
+      ws.close(1000)
+    })
+  })
   // Disconnects finish on the server after the close handshake: let the last ones land before counting.
   await sleep(300)
   const after = await ourCounters()
-  const counters = before && after ? { sqlWritesPerConnection: (after.sqlWrites - before.sqlWrites) / Math.max(1, cycles) } : undefined
-  return { perSecond: (cycles / elapsed) * 1000, loadCpu: (used.user + used.system) / 1000 / elapsed, counters }
+  const counters = before && after ? { sqlWritesPerConnection: (after.sqlWrites - before.sqlWrites) / Math.max(1, done) } : undefined
+  return { perSecond, loadCpu, counters }
 }
 
 const run = { roundTrips, fanOut, setup, churn }[scenario.kind]

@@ -15,6 +15,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pinning, runLoad, spread } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -28,7 +29,6 @@ const MODES = [
   { name: 'presence, 1,000 watchers, large room (counts and a sample)', mode: 'sampled', watchers: MEMBERS },
   { name: 'presence, 10 watchers, large room', mode: 'sampled', watchers: 10 },
 ].filter((row) => !ONLY || row.name.includes(ONLY))
-const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2
 
 /** The workerd processes of a server: in the process group of its (detached) wrangler. */
 function workerdPids(groupPid) {
@@ -40,7 +40,7 @@ function workerdPids(groupPid) {
     .map(([pid]) => Number(pid))
 }
 
-async function runLoad(persistDir, row) {
+async function measure(persistDir, row) {
   const server = await startServer('ours', join(persistDir, String(runs++)))
   try {
     return load(server, workerdPids(server.pid), row)
@@ -52,20 +52,9 @@ async function runLoad(persistDir, row) {
 let runs = 0
 
 function load(server, pids, row) {
-  const job = JSON.stringify({ base: server.base, mode: row.mode, members: MEMBERS, burst: BURST, watchers: row.watchers, pids })
-  const args = [join(ROOT, 'bench/presence-load.mjs'), job]
-  const [command, commandArgs] = pinning ? ['taskset', ['-c', '1', process.execPath, ...args]] : [process.execPath, args]
-  const result = spawnSync(command, commandArgs, { cwd: ROOT, encoding: 'utf8', timeout: 300_000 })
-  if (result.status !== 0) throw new Error(`presence load for ${row.name} failed:\n${result.stderr}`)
-  return JSON.parse(result.stdout)
+  const job = { base: server.base, mode: row.mode, members: MEMBERS, burst: BURST, watchers: row.watchers, pids }
+  return runLoad('presence-load.mjs', job, { timeoutMs: 300_000, what: `presence load for ${row.name}` })
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
 
 async function main() {
   const persistDir = mkdtempSync(join(tmpdir(), 'pikku-bench-presence-'))
@@ -75,7 +64,7 @@ async function main() {
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < MODES.length; i++) {
         const row = MODES[(i + round) % MODES.length]
-        samples[row.name].push(await runLoad(persistDir, row))
+        samples[row.name].push(await measure(persistDir, row))
       }
       console.log(`round ${round + 1}/${ROUNDS} done`)
     }

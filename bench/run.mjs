@@ -7,10 +7,10 @@
 //
 // Bounded: BENCH_ROUNDS (default 5) x 19 rows x 3 targets x BENCH_SECONDS (default 2) plus setup,
 // about 20 minutes; at most 1,001 sockets at once, all on loopback.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pinning, runLoad, spread } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -19,8 +19,6 @@ const ONLY = process.env.BENCH_ONLY // a substring of row names, to run a subset
 const OUT = process.env.BENCH_OUT ?? 'latest' // the results files' name, so a subset run does not replace the full results
 const TARGETS = ['raw', 'ours', 'partyserver']
 
-const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2
-const pinned = (core, command, args) => (pinning ? ['taskset', ['-c', String(core), command, ...args]] : [command, args])
 
 const ROWS = [
   ...[1, 50].flatMap((connections) =>
@@ -48,20 +46,10 @@ function label(bytes) {
   return bytes >= 1024 ? `${bytes / 1024} KiB` : `${bytes} B`
 }
 
-function runLoad(target, row) {
-  const job = JSON.stringify({ target: { kind: target.kind, base: target.base }, scenario: row.scenario, durationMs: DURATION_MS })
-  const [command, args] = pinned(1, process.execPath, [join(ROOT, 'bench/load.mjs'), job])
-  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
-  if (result.status !== 0) throw new Error(`load for ${target.kind} / ${row.name} failed:\n${result.stderr}`)
-  return JSON.parse(result.stdout)
+function load(target, row) {
+  const job = { target: { kind: target.kind, base: target.base }, scenario: row.scenario, durationMs: DURATION_MS }
+  return runLoad('load.mjs', job, { what: `load for ${target.kind} / ${row.name}` })
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
 
 async function main() {
   const persistDir = mkdtempSync(join(tmpdir(), 'pikku-bench-'))
@@ -78,12 +66,12 @@ async function main() {
     for (const kind of TARGETS) servers[kind] = await startServer(kind, persistDir)
     console.log(`targets up (${pinning ? 'load generator pinned to core 1' : 'no core pinning available'}); ${ROUNDS} rounds x ${ROWS.length} rows x ${DURATION_MS / 1000}s`)
     // One unmeasured pass per target, so no round pays for cold isolates and JIT warm-up.
-    for (const kind of TARGETS) runLoad(servers[kind], ROWS[0])
+    for (const kind of TARGETS) load(servers[kind], ROWS[0])
     const samples = Object.fromEntries(ROWS.map((row) => [row.name, Object.fromEntries(TARGETS.map((t) => [t, []]))]))
     for (let round = 0; round < ROUNDS; round++) {
       for (const row of ROWS) {
         const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length])
-        for (const kind of order) samples[row.name][kind].push(runLoad(servers[kind], row))
+        for (const kind of order) samples[row.name][kind].push(load(servers[kind], row))
       }
       console.log(`round ${round + 1}/${ROUNDS} done`)
     }

@@ -8,11 +8,11 @@
 //
 // Bounded: BENCH_ROUNDS (default 5) x 5 rows x BENCH_STREAM_MIB (default 16) MiB, all on loopback;
 // a few minutes.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { median, pinning, runLoad, spread } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -21,7 +21,6 @@ const ONLY = process.env.BENCH_ONLY // a substring of the ours rows' names, to r
 const ROWS = [{ name: 'raw relay', target: 'raw' }, { name: 'raw relay + a SQLite write per frame', target: 'raw+store' }, ...[1, 8, 64].map((bufferFrames) => ({ name: `ours, bufferFrames ${bufferFrames}`, target: 'ours', bufferFrames }))].filter(
   (row) => !ONLY || row.target !== 'ours' || row.name.includes(ONLY),
 )
-const pinning = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2
 
 /** The client as users get it (src/client), bundled for Node: the load generator is plain JavaScript. */
 async function bundleClient() {
@@ -31,21 +30,9 @@ async function bundleClient() {
   return outfile
 }
 
-function runLoad(base, client, row) {
-  const job = JSON.stringify({ base, client, target: row.target, bufferFrames: row.bufferFrames, mib: MIB })
-  const args = [join(ROOT, 'bench/stream-load.mjs'), job]
-  const [command, commandArgs] = pinning ? ['taskset', ['-c', '1', process.execPath, ...args]] : [process.execPath, args]
-  const result = spawnSync(command, commandArgs, { cwd: ROOT, encoding: 'utf8', timeout: 120_000 })
-  if (result.status !== 0) throw new Error(`stream load for ${row.name} failed:\n${result.stderr}`)
-  return JSON.parse(result.stdout)
+function load(base, client, row) {
+  return runLoad('stream-load.mjs', { base, client, target: row.target, bufferFrames: row.bufferFrames, mib: MIB }, { what: `stream load for ${row.name}` })
 }
-
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
 
 async function main() {
   const persistDir = mkdtempSync(join(tmpdir(), 'pikku-bench-streams-'))
@@ -55,12 +42,12 @@ async function main() {
     server = await startServer('streams', persistDir)
     const base = server.base.replace('ws', 'http')
     console.log(`streams target up (${pinning ? 'load pinned to core 1' : 'no core pinning'}); ${ROUNDS} rounds x ${ROWS.length} rows x ${MIB} MiB`)
-    for (const row of ROWS) runLoad(base, client, row) // warm-up, unmeasured
+    for (const row of ROWS) load(base, client, row) // warm-up, unmeasured
     const samples = Object.fromEntries(ROWS.map((row) => [row.name, []]))
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < ROWS.length; i++) {
         const row = ROWS[(i + round) % ROWS.length]
-        samples[row.name].push(runLoad(base, client, row))
+        samples[row.name].push(load(base, client, row))
       }
       console.log(`round ${round + 1}/${ROUNDS} done`)
     }
