@@ -16,8 +16,8 @@ import type { ChannelDefinition, ResolvedHandler } from '../wiring/channel-defin
 import { admit, refusalFrame } from './admission'
 import { subscriptionActions, type BuiltInAction } from './built-in-actions'
 import { callFunction } from './call'
-import { Connection } from './connection'
-import { GONE_SOCKET, type ConnectionLedger } from './connection-ledger'
+import type { Connection } from './connection'
+import { LedgerKeeping } from './connection-ledger'
 import { KeptResults, type KeptOutcome } from './kept-results'
 import { isSilent, silentReason } from '../liveness'
 import { Outbound } from './outbound'
@@ -50,11 +50,9 @@ export class ChannelRuntime implements ConnectionHost {
   /** Connections seen since the last wake, by channel id; `findConnection` finds the others. */
   readonly #connections = new Map<string, Connection>()
   readonly #findConnection: ((channelId: string) => Connection | undefined) | undefined
-  readonly #ledger: ConnectionLedger | undefined
+  /** The ledger of open connections, for `reconcile` after a crash. */
+  readonly #ledger: LedgerKeeping
   readonly #kept: KeptResults | undefined
-  #reconciled = false
-  /** Connections `reconcile` disconnected: a late close event for one of them must not run `onDisconnect` again. */
-  readonly #reconciledIds = new Set<string>()
   /** `$subscribe`, `$unsubscribe` and `$presence`. */
   readonly #builtIns: ReadonlyMap<string, BuiltInAction>
   /** Who is here, on a channel wired with `presence`. */
@@ -69,7 +67,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.functions = options.functions
     this.missingService = options.missingService
     this.#findConnection = options.findConnection
-    this.#ledger = options.ledger
+    this.#ledger = new LedgerKeeping(options.ledger, channel.onDisconnect !== undefined)
     this.#kept = options.results && new KeptResults(options.results, { windowMs: options.retryWindowMs })
     this.#wire = wireFormatFor(channel.protocol, channel.routingKey, channel.actions)
     this.#outbound = new Outbound(options.channelMiddleware, this.callbacks, this.#wire, {
@@ -84,10 +82,7 @@ export class ChannelRuntime implements ConnectionHost {
       // A stored subscription outlives a crash; the ledger is how the next wake finds and releases it.
       onStored: (channelId) => {
         const conn = this.#openConnection(channelId)
-        if (!conn || conn.record.subscribed) return
-        conn.record.subscribed = true
-        if (conn.record.ledgered) conn.socket.save(conn.record)
-        else this.#keep(conn)
+        if (conn) this.#ledger.stored(conn)
       },
     })
     const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
@@ -118,7 +113,7 @@ export class ChannelRuntime implements ConnectionHost {
         const payload = this.#toPayload(error, conn, 'onConnect')
         // onConnect never completed, so there is nothing for onDisconnect to undo.
         if (conn.close(closeCodeFor(payload.code), payload.message)) await this.#release(conn)
-        this.#forget(conn)
+        this.#ledger.forget(conn)
         return
       }
     }
@@ -127,14 +122,13 @@ export class ChannelRuntime implements ConnectionHost {
     // Closed while onConnect ran (by the handler or the peer): it did connect, so it disconnects once.
     if (conn.state === 'closed') return this.#disconnect(conn)
     try {
-      // Only onDisconnect needs the connection on record from the start; otherwise its first stored subscription puts it there.
-      if (this.channel.onDisconnect && this.#ledger) conn.record.ledgered = true
+      this.#ledger.welcoming(conn)
       if (this.channel.liveness) conn.record.seenAt = Date.now()
       const retryWindowMs = conn.record.resume !== undefined ? this.#kept?.windowMs : undefined
       // Joins just before the open state is saved, which saves its member with it.
       this.#presence?.join(conn)
       conn.open(this.#wire.opening(conn.record.channelId, result, retryWindowMs))
-      if (conn.record.ledgered) this.#ledger?.opened(conn.record)
+      this.#ledger.welcomed(conn)
     } catch (error) {
       this.#toPayload(error, conn, 'welcome')
       await this.#shutdown(conn, CloseCode.INTERNAL, 'Internal error')
@@ -169,7 +163,7 @@ export class ChannelRuntime implements ConnectionHost {
   /** The peer closed the connection, or it failed: `onDisconnect` runs if it has not yet. */
   async closed(conn: Connection): Promise<void> {
     const previous = conn.markClosed()
-    if (!previous || this.#reconciledIds.has(conn.record.channelId)) return
+    if (!previous || this.#ledger.wasGone(conn.record.channelId)) return
     await this.#release(conn)
     if (previous === 'open') await this.#disconnect(conn)
   }
@@ -181,20 +175,13 @@ export class ChannelRuntime implements ConnectionHost {
    * The host calls it once per wake, before anything else; later calls do nothing.
    */
   async reconcile(isLive: (channelId: string) => boolean): Promise<number> {
-    if (this.#reconciled || !this.#ledger) return 0
-    this.#reconciled = true
-    const gone = this.#ledger.openIds(this.channel.name).filter((channelId) => !isLive(channelId))
-    for (const channelId of gone) {
-      this.#reconciledIds.add(channelId)
-      const record = this.#ledger.record(channelId)
-      if (!record) continue
-      // On the ledger by definition, and maybe subscribed, whatever the record says (one written before the flags existed).
-      const conn = new Connection({ ...record, ledgered: true, subscribed: true }, GONE_SOCKET)
+    const gone = this.#ledger.takeGone(this.channel.name, isLive)
+    for (const conn of gone) {
       const previous = conn.markClosed()
       await this.#release(conn)
       // Died during its onConnect: it never connected, so there is no onDisconnect to run.
       if (previous === 'open') await this.#disconnect(conn)
-      else this.#forget(conn)
+      else this.#ledger.forget(conn)
     }
     if (gone.length > 0) this.logger.info('channel.reconciled', { channel: this.channel.name, disconnected: gone.length })
     return gone.length
@@ -225,7 +212,7 @@ export class ChannelRuntime implements ConnectionHost {
   /** A connection's session changed: the ledger keeps what `onDisconnect` will see, and presence who it is. */
   sessionChanged(conn: Connection): void {
     this.#presence?.rejoin(conn)
-    if (conn.state === 'open' && conn.record.ledgered) this.#ledger?.opened(conn.record)
+    this.#ledger.sessionChanged(conn)
   }
 
   /** `channel.setPresence`: what others see of this connection's member. */
@@ -237,14 +224,6 @@ export class ChannelRuntime implements ConnectionHost {
   /** Members here now, or undefined for a channel without presence. */
   get presenceCount(): number | undefined {
     return this.#presence?.count
-  }
-
-  /** Puts an open connection on the ledger; its attachment remembers that, so its disconnect takes it off again. */
-  #keep(conn: Connection): void {
-    if (!this.#ledger) return
-    conn.record.ledgered = true
-    conn.socket.save(conn.record)
-    this.#ledger.opened(conn.record)
   }
 
   hasConnection(channelId: string): boolean {
@@ -291,8 +270,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.#presence?.leave(conn)
     this.#connections.delete(conn.record.channelId)
     this.callbacks.release(conn.record.channelId)
-    // A connection that stored a subscription says so, and is on the ledger (see onStored): one that did not has none to drop.
-    if (this.#ledger && !conn.record.subscribed) return
+    if (!this.#ledger.hasSubscriptions(conn)) return
     try {
       await this.hub.dropConnection(conn.record.channelId)
     } catch (error) {
@@ -405,7 +383,7 @@ export class ChannelRuntime implements ConnectionHost {
   /** Runs `onDisconnect` once; the ledger forgets the connection only after it ran, so a crash meanwhile runs it on the next wake. */
   #disconnect(conn: Connection): Promise<void> {
     const onDisconnect = this.channel.onDisconnect
-    const forget = () => this.#forget(conn)
+    const forget = () => this.#ledger.forget(conn)
     if (!onDisconnect) {
       forget()
       return DONE
@@ -415,11 +393,6 @@ export class ChannelRuntime implements ConnectionHost {
       forget()
     })
     return conn.disconnecting
-  }
-
-  /** Takes a connection off the ledger; no statement at all for one that was never on it. */
-  #forget(conn: Connection): void {
-    if (conn.record.ledgered) this.#ledger?.closed(conn.record.channelId)
   }
 
   #scope(conn: Connection): ReturnType<typeof createScope> {
