@@ -19,6 +19,7 @@ import { publishOutcome, type PublishOutcome } from './publisher'
 import { createSingletonServices, type ObjectServices } from './services'
 import { shellLog } from './shell-log'
 import { SqlConnectionLedger } from './sql-connection-ledger'
+import { LivenessAlarm, type HeldSocket } from './liveness-alarm'
 import { SqlResultStore } from './sql-result-store'
 import { SqlHubStore } from './sql-hub-store'
 import { StreamBroker, type StreamSpec, type StreamStatus } from './streams/broker'
@@ -43,8 +44,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   #hubStore: SqlHubStore | undefined
   #ledger: SqlConnectionLedger | undefined
   #results: SqlResultStore | undefined
-  /** Whether the liveness alarm is known to be set, this wake. */
-  #livenessArmed = false
+  readonly #liveness: LivenessAlarm
   #coordinator: TopicCoordinator | undefined
   /** Set on a stream's object; its sockets and alarm are the broker's. */
   readonly #broker: StreamBroker | undefined
@@ -52,6 +52,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   constructor(ctx: DurableObjectState, env: Record<string, unknown>) {
     super(ctx, env)
     this.#identity = new ObjectIdentity(ctx)
+    this.#liveness = new LivenessAlarm(ctx)
     // The name comes with every wake of an object reached by name, so the role is known before any event.
     if (ctx.id.name?.startsWith(STREAM_PREFIX)) {
       // No auto-response here: a writer's text message that happened to read {"action":"$ping"} would never reach the broker.
@@ -101,7 +102,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     const conn = new Connection(record, socket)
     this.#connections.set(server, conn)
     await runtime.connect(conn)
-    await this.#armLiveness(runtime)
+    await this.#liveness.arm(runtime)
     return new Response(null, { status: 101, webSocket: client })
   }
 
@@ -140,43 +141,18 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
 
   override async alarm(): Promise<void> {
     if (this.#broker) return this.#broker.alarm()
-    await this.#checkLiveness()
+    await this.#liveness.run(await this.#heldSockets())
   }
 
-  /** After a connect: the liveness alarm is set while there are connections (once per wake, a storage read at most). */
-  async #armLiveness(runtime: ChannelRuntime): Promise<void> {
-    const liveness = runtime.channel.liveness
-    if (!liveness || this.#livenessArmed) return
-    this.#livenessArmed = true
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + liveness.checkEveryMs)
-  }
-
-  /**
-   * The liveness alarm: every socket silent past its channel's limit closes
-   * (see `ChannelRuntime.closeSilent`). The platform's keepalive answers carry
-   * their time (`getWebSocketAutoResponseTimestamp`), messages theirs in the
-   * attachment. Set again only while a connection with liveness remains.
-   */
-  async #checkLiveness(): Promise<void> {
-    this.#livenessArmed = false
-    const byRuntime = new Map<ChannelRuntime, { conn: Connection; autoResponseAt: number | undefined }[]>()
+  /** Every socket with its connection and runtime, rebuilt from attachments after a wake. */
+  async #heldSockets(): Promise<HeldSocket[]> {
+    const held: HeldSocket[] = []
     for (const ws of this.ctx.getWebSockets()) {
       const conn = this.#connectionOf(ws)
-      if (!conn || conn.state === 'closed') continue
-      const runtime = await this.#runtime(conn.record.channel)
-      if (!runtime?.channel.liveness) continue
-      const entries = byRuntime.get(runtime) ?? []
-      entries.push({ conn, autoResponseAt: this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() })
-      byRuntime.set(runtime, entries)
+      const runtime = conn && (await this.#runtime(conn.record.channel))
+      if (conn && runtime) held.push({ ws, conn, runtime })
     }
-    let next: number | undefined
-    for (const [runtime, entries] of byRuntime) {
-      if ((await runtime.closeSilent(entries, Date.now())) > 0) next = Math.min(next ?? Infinity, runtime.channel.liveness!.checkEveryMs)
-    }
-    if (next !== undefined) {
-      this.#livenessArmed = true
-      await this.ctx.storage.setAlarm(Date.now() + next)
-    }
+    return held
   }
 
   // RPC: the stream broker role, on the object named streamName(id).
