@@ -8,7 +8,8 @@ import { DevServer, PROJECT_ROOT } from './support/dev-server'
 // The reference chat in Debian's Chromium through a server crash: two pages chat in one
 // room while a third room stays silent, and presence shows who is in each; wrangler dev is killed (kill -9) and restarted on
 // the same state mid-session; both pages show that they are reconnecting, recover without
-// a reload, and end with every message exactly once; presence is right again, and a closed tab leaves. A screenshot of each page is saved
+// a reload, and end with every message exactly once; an edit of one's own message and the room's
+// todo list (added before the crash, completed after) reach both pages; presence is right again, and a closed tab leaves. A screenshot of each page is saved
 // in test-output/ and checked to be non-empty.
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -51,7 +52,10 @@ async function say(page: Page, text: string): Promise<void> {
   await page.locator('#text').press('Enter')
 }
 
-const messages = async (page: Page) => (await page.locator('#log li:not(.system):not(.error)').allTextContents()).map((line) => line.replace(/^\S+(\s[AP]M)?\s/, ''))
+const messages = async (page: Page) => (await page.locator('#log li .line').allTextContents()).map((line) => line.replace(/^\S+(\s[AP]M)?\s/, ''))
+
+const todos = async (page: Page) =>
+  page.locator('#todo-list li').evaluateAll((items) => items.map((li) => `${li.textContent}: ${(li.querySelector('input') as HTMLInputElement).checked ? 'done' : 'open'}`))
 
 test('two pages recover from a kill -9 of the server without a reload, losing and doubling nothing', { timeout: 180_000 }, async () => {
   const room = randomRoom('restart')
@@ -67,6 +71,12 @@ test('two pages recover from a kill -9 of the server without a reload, losing an
   await say(bob.page, 'two')
   await expect.poll(() => messages(alice.page), { timeout: UI_TIMEOUT_MS }).toEqual(['Alice: one', 'Bob: two'])
 
+  // The room's todo list, live on both pages.
+  await expect.poll(() => alice.page.locator('#todo-title').isEnabled(), { timeout: UI_TIMEOUT_MS }).toBe(true)
+  await alice.page.locator('#todo-title').fill('buy milk')
+  await alice.page.locator('#todo-title').press('Enter')
+  for (const { page } of [alice, bob]) await expect.poll(() => todos(page), { timeout: UI_TIMEOUT_MS }).toEqual(['buy milk: open'])
+
   await server.stop('SIGKILL')
   // The pages say what is happening: which attempt, after how long.
   for (const { page } of [alice, bob]) await expect.poll(() => page.locator('#status').textContent(), { timeout: UI_TIMEOUT_MS }).toMatch(/^Reconnecting( \(attempt \d+, in \d+\.\d s\))?…$/)
@@ -80,6 +90,21 @@ test('two pages recover from a kill -9 of the server without a reload, losing an
   // Exactly once each, after the restart too: count them.
   for (const { page } of [alice, bob]) expect(await messages(page)).toHaveLength(4)
   expect(await messages(carol.page)).toEqual([])
+
+  // Editing: only one's own messages have an Edit button; the edit reaches the other page.
+  const aliceOnBob = bob.page.locator('#log li', { hasText: 'Alice: one' })
+  await expect.poll(() => aliceOnBob.locator('button.edit').count()).toBe(0)
+  await alice.page.locator('#log li', { hasText: 'Alice: one' }).locator('button.edit').click()
+  await alice.page.locator('#log li input.edit-text').fill('one, edited')
+  await alice.page.locator('#log li input.edit-text').press('Enter')
+  for (const { page } of [alice, bob]) await expect.poll(() => messages(page), { timeout: UI_TIMEOUT_MS }).toContain('Alice: one, edited (edited)')
+  expect(await messages(bob.page)).toHaveLength(4)
+
+  // The todo list survived the restart (the list's SQLite), and completing it shows on both pages.
+  for (const { page } of [alice, bob]) await expect.poll(() => todos(page), { timeout: UI_TIMEOUT_MS }).toEqual(['buy milk: open'])
+  await bob.page.locator('#todo-list input[type=checkbox]').click()
+  for (const { page } of [alice, bob]) await expect.poll(() => todos(page), { timeout: UI_TIMEOUT_MS }).toEqual(['buy milk: done'])
+  await expect.poll(() => todos(carol.page)).toEqual([])
 
   mkdirSync(OUTPUT, { recursive: true })
   for (const [name, { page }] of Object.entries({ alice, bob, carol })) {

@@ -5,6 +5,7 @@
 import { PikkuWebSocket } from '#pikku/pikku-websocket.gen.js'
 import type { ChannelsMap } from '#pikku/pikku-websocket.gen.js'
 import { openReader } from 'pikku-durable-channels/client'
+import { openTodos } from './todos.js'
 
 type ChatMessage = ChannelsMap['chat']['topics']['chat:message']
 
@@ -35,13 +36,63 @@ const line = (m: ChatMessage) => `${new Date(m.at).toLocaleTimeString()} ${m.aut
 
 function showMessage(m: ChatMessage): void {
   if (shown.has(m.id)) return
-  show(line(m))
-  shown.set(m.id, $('log').lastElementChild as HTMLLIElement)
+  const li = document.createElement('li')
+  shown.set(m.id, li)
+  $('log').append(li)
+  render(li, m, false)
+  li.scrollIntoView({ block: 'nearest' })
 }
 
 function showEdit(m: ChatMessage): void {
   const li = shown.get(m.id)
-  if (li) li.textContent = `${line(m)} (edited)`
+  if (li) render(li, m, true)
+}
+
+/** One message's line; our own get an Edit button (the server checks the author too: FORBIDDEN for anyone else's). */
+function render(li: HTMLLIElement, m: ChatMessage, edited: boolean): void {
+  const text = document.createElement('span')
+  text.className = 'line'
+  text.textContent = edited ? `${line(m)} (edited)` : line(m)
+  li.replaceChildren(text)
+  if (m.author !== joinedName) return
+  const edit = document.createElement('button')
+  edit.className = 'edit'
+  edit.type = 'button'
+  edit.textContent = 'Edit'
+  edit.addEventListener('click', () => startEditing(li, m, edited))
+  li.append(edit)
+}
+
+/** Swaps the line for a field with the message's text: Enter saves through the `edit` action, Escape puts the line back. */
+function startEditing(li: HTMLLIElement, m: ChatMessage, edited: boolean): void {
+  const form = document.createElement('form')
+  form.className = 'edit'
+  const input = document.createElement('input')
+  input.className = 'edit-text'
+  input.value = m.text
+  input.maxLength = 500
+  input.setAttribute('aria-label', 'Edit message')
+  form.append(input)
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    pikku!
+      .getRoute('chat')
+      .send('edit', { id: m.id, text: input.value })
+      .then(showEdit, (error: unknown) => {
+        render(li, m, edited)
+        showError(error)
+      })
+  })
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') render(li, m, edited)
+  })
+  li.replaceChildren(form)
+  input.focus()
+}
+
+function showError(error: unknown): void {
+  const { code, message } = error as { code?: string; message: string }
+  show(`${code ?? 'ERROR'}: ${message}`, 'error')
 }
 
 /** DEMO ONLY: a sign-in token for the name, from the Worker's demo issuer; a real app gets one from its login. */
@@ -124,6 +175,8 @@ async function join(room: string, name: string): Promise<void> {
   setSending(true)
   const { messages } = await chat.send('history', { limit: 50 })
   messages.forEach(showMessage)
+  // The room's todo list: its own channel, one list per room.
+  await openTodos(welcome.room)
 }
 
 $('join').addEventListener('submit', (event) => {
@@ -140,16 +193,12 @@ $('say').addEventListener('submit', async (event) => {
   try {
     showMessage(await pikku!.getRoute('chat').send('send', { text }))
   } catch (error) {
-    const { code, message } = error as { code: string; message: string }
-    show(`${code}: ${message}`, 'error')
+    showError(error)
   }
 })
 
 $('download').addEventListener('click', () => {
-  downloadHistory().catch((error: unknown) => {
-    const { code, message } = error as { code?: string; message: string }
-    show(`${code ?? 'ERROR'}: ${message}`, 'error')
-  })
+  downloadHistory().catch(showError)
 })
 
 // Typing shows in the room's presence: said when the field has text, unsaid when it is empty or sent.
