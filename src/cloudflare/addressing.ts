@@ -19,6 +19,26 @@ export function instanceName(channel: string, path: string): string {
   return `${channel}:${path}`
 }
 
+/** What follows an instance's name in the names of its other shards: `chat:/chat/general#shard-3`. */
+const SHARD_SUFFIX = '#shard-'
+
+/**
+ * The object of one shard of an instance. Shard 0, the owner, is the
+ * instance's own object, so a channel without shards (and the publisher,
+ * which reaches the owner) names objects as it always did. An instance path
+ * never holds `#` (route parameters are URI-encoded), so the names cannot clash.
+ */
+export function shardName(instance: string, index: number): string {
+  return index === 0 ? instance : `${instance}${SHARD_SUFFIX}${index}`
+}
+
+/** An object's instance and shard, from its name. */
+export function shardOfName(name: string): { instance: string; index: number } {
+  const at = name.lastIndexOf(SHARD_SUFFIX)
+  if (at < 0) return { instance: name, index: 0 }
+  return { instance: name.slice(0, at), index: Number(name.slice(at + SHARD_SUFFIX.length)) }
+}
+
 /** The coordinator of a global topic: one per channel and topic declaration. */
 export function coordinatorName(channel: string, key: string): string {
   return `$topic:${channel}:${key}`
@@ -33,7 +53,7 @@ export function streamName(id: string): string {
 }
 
 /** Who looks the binding up, and how its caller names another one. */
-export type BindingUser = 'channels()' | 'publisher' | 'global topics' | 'createStreamChannel'
+export type BindingUser = 'channels()' | 'publisher' | 'global topics' | 'createStreamChannel' | 'shards'
 
 const OTHER_BINDING: Record<BindingUser, (binding: string) => string> = {
   'channels()': (binding) => `channels({ binding: '${binding}' })`,
@@ -41,6 +61,8 @@ const OTHER_BINDING: Record<BindingUser, (binding: string) => string> = {
   // A global topic reaches coordinators under the binding the router reached the instance through.
   'global topics': (binding) => `channels({ binding: '${binding}' })`,
   createStreamChannel: (binding) => `createStreamChannel(env, { binding: '${binding}' })`,
+  // Shards reach each other under the binding the router reached them through.
+  shards: (binding) => `channels({ binding: '${binding}' })`,
 }
 
 /** How many of env's Durable Object bindings a message names. */

@@ -2,7 +2,11 @@ import { DurableObject } from 'cloudflare:workers'
 import { INTERNAL_ERROR } from '../core/errors'
 import type { PublishResult } from '../core/types'
 import { PLATFORM_MAX_CONNECTIONS, resolveLimits } from '../core/limits'
+import type { ReplayResult } from '../core/event-hub/replay-log'
+import { ChannelError } from '../core/errors'
 import { PING_FRAME, PONG_FRAME } from '../core/protocol/actions'
+import type { PresenceReply } from '../core/protocol/frames'
+import type { ShardCaller, ShardEvent } from '../core/shards/shard-link'
 import { CloseCode, closeReplyFor, movingReason } from '../core/protocol/close'
 import { encodeError } from '../core/protocol/encode'
 import { wireFormatFor } from '../core/protocol/wires'
@@ -22,6 +26,8 @@ import { SqlConnectionLedger } from './sql-connection-ledger'
 import { LivenessAlarm, type HeldSocket } from './liveness-alarm'
 import { SqlResultStore } from './sql-result-store'
 import { SqlHubStore } from './sql-hub-store'
+import { shardLink, type InvokeOutcome, type ShardRpc } from './shards/link'
+import { ShardTopicMembership, shardedBridge } from './shards/topic-membership'
 import { StreamBroker, type StreamSpec, type StreamStatus } from './streams/broker'
 
 /**
@@ -35,10 +41,12 @@ import { StreamBroker, type StreamSpec, type StreamStatus } from './streams/brok
  *
  * Re-export it from your Worker and bind it as `CHANNELS`.
  */
-export class ChannelObject extends DurableObject<Record<string, unknown>> implements GlobalTopicsRpc {
+export class ChannelObject extends DurableObject<Record<string, unknown>> implements GlobalTopicsRpc, ShardRpc {
   /** Connections by socket, for this wake only; the attachment is the source of truth. */
   readonly #connections = new WeakMap<WebSocket, Connection>()
   readonly #runtimes = new Map<string, ChannelRuntime>()
+  /** On a sharded channel's owner: which shards hold subscribers under each global topic. */
+  readonly #shardTopics = new Map<string, ShardTopicMembership>()
   readonly #identity: ObjectIdentity
   #singletons: Promise<ObjectServices> | undefined
   #hubStore: SqlHubStore | undefined
@@ -195,7 +203,56 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
 
   /** A coordinator forwards a global publish here: deliver it to this instance's subscribers, skipping the sender. */
   async deliverLocal(channel: string, topic: string, data: unknown, skip?: string): Promise<PublishResult> {
-    return (await this.#requireRuntime(channel)).hub.deliverLocal(topic, data, { skip })
+    return (await this.#requireRuntime(channel)).hub.deliverToInstance(topic, data, { skip })
+  }
+
+  // RPC: between the shards of a channel wired with `shards` (cloudflare/shards/link.ts).
+
+  /** The owner numbered an event: deliver it to this shard's subscribers. */
+  async shardDeliver(channel: string, event: ShardEvent): Promise<number> {
+    return (await this.#requireRuntime(channel)).hub.deliverNumbered(event)
+  }
+
+  /** Owner: another shard's publish, validated there, to number and send to every shard. */
+  async shardPublish(channel: string, topic: string, data: unknown, skip?: string): Promise<PublishResult> {
+    return (await this.#requireRuntime(channel)).hub.deliverToInstance(topic, data, { skip })
+  }
+
+  /** Owner: its replay log, for a `$subscribe` with `since` on another shard. */
+  async shardReplay(channel: string, subscription: string, since: number): Promise<ReplayResult> {
+    return (await this.#requireRuntime(channel)).hub.replay(subscription, since)
+  }
+
+  /** Owner: the instance's newest sequence number. */
+  async shardHead(channel: string): Promise<number> {
+    return (await this.#requireRuntime(channel)).hub.head()
+  }
+
+  /** This shard's own members, for a `$presence` on another shard to merge. */
+  async shardPresence(channel: string): Promise<PresenceReply | undefined> {
+    return (await this.#requireRuntime(channel)).presenceSnapshot()
+  }
+
+  /** Owner: `rpc.invokeOnOwner` from another shard, run with this object's services. */
+  async shardInvoke(channel: string, name: string, data: unknown, caller: ShardCaller): Promise<InvokeOutcome> {
+    try {
+      return { result: await (await this.#requireRuntime(channel)).invokeAsOwner(name, data, caller) }
+    } catch (error) {
+      if (error instanceof ChannelError) return { refused: error.toPayload() }
+      throw error
+    }
+  }
+
+  /** Owner: a shard gained its first subscriber under a global topic's declaration. */
+  async shardTopicRegister(channel: string, key: string, shard: number): Promise<void> {
+    await this.#requireRuntime(channel)
+    await this.#shardTopics.get(channel)?.register(key, shard)
+  }
+
+  /** Owner: a shard lost its last subscriber under a global topic's declaration. */
+  async shardTopicUnregister(channel: string, key: string, shard: number): Promise<void> {
+    await this.#requireRuntime(channel)
+    await this.#shardTopics.get(channel)?.unregister(key, shard)
   }
 
   // RPC: the coordinator role, on the object named by coordinatorName().
@@ -289,6 +346,10 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
       this.#hubStore ??= new SqlHubStore(this.ctx.storage.sql)
       this.#ledger ??= new SqlConnectionLedger(this.ctx.storage.sql)
       this.#results ??= new SqlResultStore(this.ctx.storage.sql)
+      const global = globalBridge(name, this.#identity, this.env)
+      // One object per instance unless the channel is sharded; then this is one of its shards, known by its name.
+      const shards = channel.shards > 1 ? shardLink(name, channel.shards, () => this.#identity.address(), this.env) : undefined
+      if (shards?.index === 0) this.#shardTopics.set(name, new ShardTopicMembership(this.ctx.storage.sql, global))
       runtime = new ChannelRuntime(channel, singletons, {
         missingService,
         hubStore: this.#hubStore,
@@ -303,7 +364,8 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
         },
         // Presence is built from every socket's attachment once per wake: what hibernation kept, not memory.
         listConnections: () => this.#allConnections(),
-        global: globalBridge(name, this.#identity, this.env),
+        global: shards ? shardedBridge(global, shards, () => this.#shardTopics.get(name)!) : global,
+        shards,
       })
       this.#runtimes.set(name, runtime)
       // Once per wake, before the event that woke it: connections whose sockets did not survive (a crash, a restart) disconnect now.

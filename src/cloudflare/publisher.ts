@@ -6,7 +6,7 @@ import { resolveLimits, type LimitOptions } from '../core/limits'
 import type { HandshakeErrorCode } from '../core/protocol/handshake'
 import type { AnyChannel, ChannelDefinition, TopicsOf } from '../core/wiring/channel-definition'
 import { instancePath, type RouteParams } from '../core/wiring/route'
-import { channelNamespace, coordinatorName, DEFAULT_BINDING, instanceName, type InstanceAddress } from './addressing'
+import { channelNamespace, coordinatorName, DEFAULT_BINDING, instanceName, shardName, type InstanceAddress } from './addressing'
 
 type ParamsOf<Channel> = Channel extends ChannelDefinition<any, infer Route, any, any, any> ? RouteParams<Route> : never
 
@@ -107,7 +107,10 @@ export function publisher(env: Record<string, unknown>, options: PublisherOption
     async move(channel, params, { retryAfterMs = 0, reason } = {}) {
       if (!Number.isFinite(retryAfterMs) || retryAfterMs < 0) throw new PublishError('INVALID_INPUT', `move: retryAfterMs must be a number of ms, 0 or more; got ${String(retryAfterMs)}`)
       const instance = instanceName(channel.name, pathOf(channel, params as Record<string, string>))
-      return namespace().getByName(instance).move(channel.name, retryAfterMs, reason)
+      // Every shard's clients, for a sharded channel.
+      const shards = Array.from({ length: channel.shards }, (_, shard) => namespace().getByName(shardName(instance, shard)).move(channel.name, retryAfterMs, reason))
+      const moved = await Promise.all(shards)
+      return { moved: moved.reduce((sum, { moved }) => sum + moved, 0) }
     },
     async broadcast(channel, topic, data) {
       const { key, spec } = declarationOf(channel, topic)

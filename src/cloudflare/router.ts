@@ -4,7 +4,8 @@ import { RESUME_PARAM, RESUME_TOKEN } from '../core/protocol/resume'
 import type { ChannelDefinition, UpgradeAuthenticator } from '../core/wiring/channel-definition'
 import { registry } from '../core/wiring/registry'
 import { instancePath } from '../core/wiring/route'
-import { channelNamespace, DEFAULT_BINDING, instanceName, MissingBindingError } from './addressing'
+import { placementKey, shardOf } from '../core/shards/placement'
+import { channelNamespace, DEFAULT_BINDING, instanceName, MissingBindingError, shardName } from './addressing'
 import { forwardUpgrade } from './forwarded-upgrade'
 import { handshakeError, handshakeErrorFor, openingDataOf } from './handshake'
 import { isProbe, isProbePreflight, probeAnswer, probePreflight } from './probe'
@@ -87,7 +88,9 @@ async function upgrade(c: Context<ShellEnv>, channel: ChannelDefinition, rules: 
   if (checked instanceof Response) return checked
   const { namespace, params, openingInput, session, resume } = checked
   const path = instancePath(channel.route, params)
-  const stub = namespace.getByName(instanceName(channel.name, path))
+  // A sharded channel's connection goes to one of the instance's objects, by a stable hash of what places it.
+  const shard = shardOf(placementKey(session, resume) ?? crypto.randomUUID(), channel.shards)
+  const stub = namespace.getByName(shardName(instanceName(channel.name, path), shard))
   return stub.fetch(forwardUpgrade(request, { channel: channel.name, path, openingInput, session, resume, limits: rules.limits, binding: rules.binding }))
 }
 

@@ -61,6 +61,12 @@ export interface ChannelHandle<ChannelData = unknown> {
 /** Calls another function registered with `wireRPC`, applying its own auth and validation. */
 export interface RPCInvoker {
   invoke<Name extends RPCName>(name: Name, data: RPCInput<Name>): Promise<RPCOutput<Name>>
+  /**
+   * The same, run on the instance's owner shard with the owner's services (its
+   * storage): on a channel wired with `shards`, what touches the instance's own
+   * storage goes through here. On any other channel, and on the owner, `invoke`.
+   */
+  invokeOnOwner<Name extends RPCName>(name: Name, data: RPCInput<Name>): Promise<RPCOutput<Name>>
 }
 
 type RPCMap = Register extends { rpc: infer M } ? M : Record<string, PikkuFunction<unknown, unknown>>

@@ -8,6 +8,7 @@ import { prepareEvent, type PreparedEvent } from './prepared-event'
 import { ReplayLog, type ReplayResult } from './replay-log'
 import { SubscriberIndex } from './subscriber-index'
 import type { PublishResult } from '../types'
+import type { ShardEvent, ShardLink } from '../shards/shard-link'
 import { findTopic, type ReplayOptions, type TopicDeclaration, type TopicSpec, type TopicTable } from './topics'
 
 /** Sends a prepared event to one subscriber, the way it subscribed; false if that connection is gone. */
@@ -28,6 +29,8 @@ export interface EventHubOptions {
   subscriptionCaps?: SubscriptionCaps
   /** The channel's `maxMessageSize`: no event larger than a subscriber may send is pushed to one. Default: the platform's limit. */
   maxEventBytes?: number
+  /** On a sharded channel: the other shards, and whether this one is the owner that numbers events. */
+  shards?: ShardLink | undefined
   /** A connection's new subscription was stored: the runtime keeps that connection on its ledger, to release it after a crash. */
   onStored?: (channelId: string) => void
   now?: () => number
@@ -60,6 +63,9 @@ export class EventHub {
   readonly #declarations = new Map<string, TopicDeclaration>()
 
   readonly #onStored: ((channelId: string) => void) | undefined
+  readonly #shards: ShardLink | undefined
+  /** A shard other than the owner: the newest sequence number the owner sent it this wake. */
+  #seen = 0
 
   constructor(
     readonly channelName: string,
@@ -78,6 +84,12 @@ export class EventHub {
     this.#index = new SubscriberIndex(store)
     this.#log = new ReplayLog(store, options.replay, this.#now)
     this.#global = options.global
+    this.#shards = options.shards
+  }
+
+  /** A shard other than the owner: its events are numbered, logged and fanned out by the owner. */
+  get #follower(): boolean {
+    return this.#shards !== undefined && this.#shards.index !== 0
   }
 
   /**
@@ -143,6 +155,7 @@ export class EventHub {
   /**
    * Publishes to this instance's subscribers, or, for a global topic, to
    * every instance's through the coordinator (skipping the sender there too).
+   * On a sharded channel the owner numbers it and every shard delivers it.
    */
   async publish(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     const { key, spec } = this.declarationOf(topic)
@@ -154,26 +167,66 @@ export class EventHub {
       await this.#global.publish(key, topic, value, options.skip)
       return { delivered: 0 }
     }
-    return this.#fanOut(topic, spec, value, options)
+    if (this.#follower) {
+      this.#checkSize(topic, eventPayload(value), this.#logs(spec))
+      return this.#shards!.publishOnOwner(topic, value, options.skip)
+    }
+    return this.#publishHere(topic, spec, value, options)
   }
 
-  /** Delivers an event already validated elsewhere (a global topic's coordinator) to this instance's subscribers. */
+  /** Delivers an event already validated elsewhere to this object's subscribers, numbered here. */
   deliverLocal(topic: string, data: unknown, options: PublishOptions = {}): PublishResult {
-    return this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
+    const { seq, delivered } = this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
+    return { seq, delivered }
   }
 
-  /** Events of `subscription` after `since`, or a resync when the log does not reach back that far. */
+  /**
+   * Delivers an event already validated elsewhere (a global topic's
+   * coordinator, another shard's publish) to the whole instance: this
+   * object's subscribers and, on a sharded channel's owner, every shard's.
+   */
+  deliverToInstance(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    return this.#publishHere(topic, this.declarationOf(topic).spec, data, options)
+  }
+
+  /** A shard other than the owner: an event the owner numbered, delivered to this shard's subscribers; how many got it. */
+  deliverNumbered(event: ShardEvent): number {
+    if (event.seq > this.#seen) this.#seen = event.seq
+    // Without the decoded data: channel middleware, if any, parses the JSON text once.
+    return this.#deliverAll(prepareEvent(event.topic, event.seq, event.payload), event.skip)
+  }
+
+  /** Events of `subscription` after `since` in this object's log, or a resync when the log does not reach back that far. */
   replay(subscription: string, since: number): ReplayResult {
     const { spec } = this.declarationOf(subscription, true)
     return this.#log.replay(subscription, since, spec.replay !== false)
   }
 
-  /** The newest sequence number handed out (or reserved before the last wake). */
+  /** The newest sequence number this object handed out (or reserved before the last wake). */
   head(): number {
     return this.#log.head()
   }
 
-  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult {
+  /** `replay` from the instance's log: the owner's, on a sharded channel. */
+  instanceReplay(subscription: string, since: number): ReplayResult | Promise<ReplayResult> {
+    return this.#follower ? this.#shards!.replayOnOwner(subscription, since) : this.replay(subscription, since)
+  }
+
+  /** `head` of the instance: the owner's, on a sharded channel. */
+  instanceHead(): number | Promise<number> {
+    if (!this.#follower) return this.head()
+    // The owner sends every shard every event, so the newest seen is its head; after a wake, ask it.
+    return this.#seen > 0 ? this.#seen : this.#shards!.headOnOwner()
+  }
+
+  /** Numbers, logs and delivers here, then (as a sharded channel's owner) on every other shard. */
+  async #publishHere(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): Promise<PublishResult> {
+    const { seq, delivered, payload } = this.#fanOut(topic, spec, data, options)
+    if (!this.#shards) return { seq, delivered }
+    return { seq, delivered: delivered + (await this.#shards.deliverToOthers({ topic, seq, payload, skip: options.skip })) }
+  }
+
+  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult & { seq: number; payload: string | Uint8Array } {
     const payload = eventPayload(data)
     const bytes = typeof payload === 'string' ? undefined : payload
     const logged = this.#logs(spec)
@@ -182,14 +235,18 @@ export class EventHub {
     const seq = this.#log.next()
     const event = prepareEvent(topic, seq, payload, bytes ? undefined : (data ?? null))
     if (logged) this.#log.append({ seq, topic, data: payload, at: this.#now() })
+    return { seq, delivered: this.#deliverAll(event, options.skip), payload }
+  }
 
+  /** One prepared event to every subscriber of its topic here but `skip`. */
+  #deliverAll(event: PreparedEvent, skip: string | undefined): number {
     let delivered = 0
-    for (const [channelId, delivery] of this.#index.subscribersOf(topic)) {
-      if (channelId === options.skip) continue
+    for (const [channelId, delivery] of this.#index.subscribersOf(event.topic)) {
+      if (channelId === skip) continue
       if (this.deliver(channelId, event, delivery)) delivered++
       else void this.dropConnection(channelId) // a subscription that outlived its socket
     }
-    return { seq, delivered }
+    return delivered
   }
 
   /** Refuses one more subscription over the channel's caps, with `LIMIT_REACHED` naming the setting. */

@@ -126,6 +126,13 @@ export class PresenceRoom {
     }
     if (watch) this.#watchers.set(record.channelId, conn)
     else this.#watchers.delete(record.channelId)
+    return this.snapshot()
+  }
+
+  /** Who is here now, as `$presence` answers it, watching nothing (what each shard of a sharded instance is asked). */
+  snapshot(): PresenceReply {
+    this.#load()
+    this.#flush()
     const members = this.#sampled ? this.#sample() : [...this.#members.keys()].map((id) => this.#member(id)!)
     return this.#sampled ? { count: this.#members.size, members, sampled: true } : { count: this.#members.size, members }
   }

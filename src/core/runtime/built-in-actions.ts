@@ -18,6 +18,10 @@ export interface SubscriptionHost {
   readonly hub: EventHub
   /** Sends an event from the replay log to one connection, as it was first sent. */
   replay(channelId: string, event: LoggedEvent): void
+  /** A replay for this connection is about to be asked for: hold its live events (a shard replaying from the owner's log). */
+  holdLive(channelId: string, subscription: string): void
+  /** The replay up to `through` was sent: the held live events it did not cover go out now. */
+  releaseLive(channelId: string, through: number): void
 }
 
 /** A built-in action: its function, and the rules its input calls for. */
@@ -78,12 +82,23 @@ export function subscriptionActions(host: SubscriptionHost): Record<'$subscribe'
         func: async (services, { topic, since }, wire) => {
           const { channelId } = services.channel
           await checkNarrower(topic, services, wire)
-          await hub.subscribe(channelId, topic)
-          if (since === undefined) return { topic, seq: hub.head() }
-          const { events, resync, seq } = hub.replay(topic, since)
-          if (resync) return { topic, seq, resync: true }
-          for (const event of events) host.replay(channelId, event)
-          return { topic, seq, replayed: events.length }
+          if (since === undefined) {
+            await hub.subscribe(channelId, topic)
+            return { topic, seq: await hub.instanceHead() }
+          }
+          // Held from before the subscription exists, so no live event can overtake the replay.
+          host.holdLive(channelId, topic)
+          let through = 0
+          try {
+            await hub.subscribe(channelId, topic)
+            const { events, resync, seq } = await hub.instanceReplay(topic, since)
+            through = seq
+            if (resync) return { topic, seq, resync: true }
+            for (const event of events) host.replay(channelId, event)
+            return { topic, seq, replayed: events.length }
+          } finally {
+            host.releaseLive(channelId, through)
+          }
         },
       }),
     },

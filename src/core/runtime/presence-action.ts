@@ -11,7 +11,7 @@ import type { BuiltInAction } from './built-in-actions'
  * here on. It runs through the same pipeline as app actions; on a channel
  * wired without presence it answers UNKNOWN_ACTION, saying how to turn it on.
  */
-export function presenceAction(channel: ChannelDefinition, watch: (channelId: string, watch: boolean) => PresenceReply): BuiltInAction {
+export function presenceAction(channel: ChannelDefinition, watch: (channelId: string, watch: boolean) => PresenceReply | Promise<PresenceReply>): BuiltInAction {
   return {
     prepare: async (input) => {
       if (!channel.presence) throw new ChannelError('UNKNOWN_ACTION', `Channel "${channel.name}" has no presence; wire it with presence: true`)

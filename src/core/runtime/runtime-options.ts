@@ -1,6 +1,7 @@
 import type { GlobalBridge } from '../event-hub/global-bridge'
 import type { HubStore } from '../event-hub/hub-store'
 import type { Logger } from '../logger'
+import type { ShardLink } from '../shards/shard-link'
 import type { PikkuChannelMiddleware, PikkuFunction } from '../types'
 import type { Connection } from './connection'
 import type { ConnectionLedger } from './connection-ledger'
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   retryWindowMs?: number
   /** Cross-instance fan-out for global topics. */
   global?: GlobalBridge
+  /** On a channel wired with `shards`: the instance's other objects. */
+  shards?: ShardLink
   /**
    * Set when the host knows no services were registered (no `pikkuServices`
    * factory ran): a handler reading a service its services lack then fails

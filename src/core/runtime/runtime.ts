@@ -4,7 +4,12 @@ import type { Delivery } from '../event-hub/hub-store'
 import { resolveLimits } from '../limits'
 import { replayedEvent, type PreparedEvent } from '../event-hub/prepared-event'
 import type { Logger } from '../logger'
+import { mergePresence } from '../presence/merge'
 import { PresenceRoom } from '../presence/room'
+import type { PresenceReply } from '../protocol/frames'
+import { ownerCallConnection, publishOnly } from '../shards/owner-call'
+import { ReplayWindows } from '../shards/replay-windows'
+import type { ShardCaller, ShardLink } from '../shards/shard-link'
 import { BUILT_IN_ACTIONS, isBuiltInName } from '../protocol/actions'
 import { CloseCode, closeCodeFor, isSendableCloseCode } from '../protocol/close'
 import type { ErrorPayload, RequestId } from '../protocol/frames'
@@ -22,6 +27,7 @@ import { KeptResults, type KeptOutcome } from './kept-results'
 import { isSilent, silentReason } from '../liveness'
 import { Outbound } from './outbound'
 import { presenceAction } from './presence-action'
+import { createRPC } from './rpc'
 import type { RuntimeOptions, SingletonServices } from './runtime-options'
 import { createScope, type ConnectionHost } from './scope'
 import { SubscriptionCallbacks } from './subscription-callbacks'
@@ -57,6 +63,10 @@ export class ChannelRuntime implements ConnectionHost {
   readonly #builtIns: ReadonlyMap<string, BuiltInAction>
   /** Who is here, on a channel wired with `presence`. */
   readonly #presence: PresenceRoom | undefined
+  /** On a channel wired with `shards`: the instance's other objects. */
+  readonly #shards: ShardLink | undefined
+  /** Live events held while a connection replays from the owner's log (shards other than the owner). */
+  readonly #windows = new ReplayWindows<{ seq: number; topic: string; send: () => void }>()
 
   constructor(
     readonly channel: ChannelDefinition,
@@ -67,6 +77,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.functions = options.functions
     this.missingService = options.missingService
     this.#findConnection = options.findConnection
+    this.#shards = options.shards
     this.#ledger = new LedgerKeeping(options.ledger, channel.onDisconnect !== undefined)
     this.#kept = options.results && new KeptResults(options.results, { windowMs: options.retryWindowMs })
     this.#wire = wireFormatFor(channel.protocol, channel.routingKey, channel.actions)
@@ -77,6 +88,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.hub = new EventHub(channel.name, channel.topics, options.hubStore, (channelId, event, delivery) => this.#deliver(channelId, event, delivery), {
       replay: channel.replay,
       global: options.global,
+      shards: options.shards,
       maxEventBytes: resolveLimits(channel.limits).maxMessageSize,
       subscriptionCaps: channel.subscriptionCaps,
       // A stored subscription outlives a crash; the ledger is how the next wake finds and releases it.
@@ -85,11 +97,22 @@ export class ChannelRuntime implements ConnectionHost {
         if (conn) this.#ledger.stored(conn)
       },
     })
-    const builtIns = subscriptionActions({ channel, hub: this.hub, replay: (channelId, logged) => this.#deliver(channelId, replayedEvent(logged), 'event') })
+    const builtIns = subscriptionActions({
+      channel,
+      hub: this.hub,
+      replay: (channelId, logged) => this.#deliverNow(channelId, replayedEvent(logged), 'event'),
+      // Only a shard that replays from the owner's log needs a window; elsewhere replay and subscribe are one step.
+      holdLive: (channelId, subscription) => {
+        if (this.#shards && this.#shards.index !== 0) this.#windows.open(channelId, subscription)
+      },
+      releaseLive: (channelId, through) => {
+        for (const held of this.#windows.settle(channelId, through)) held.send()
+      },
+    })
     // Without a host's list (a host that never hibernates), the connections seen since the start are all there are.
     const list = options.listConnections ?? (() => this.#connections.values())
     this.#presence = channel.presence && new PresenceRoom(channel.name, channel.presence, list)
-    const presence = presenceAction(channel, (channelId, watch) => this.#presence!.watch(this.#openConnection(channelId)!, watch))
+    const presence = presenceAction(channel, (channelId, watch) => this.#presenceReply(channelId, watch))
     this.#builtIns = new Map([...Object.entries(builtIns), ['$presence', presence]])
   }
 
@@ -221,6 +244,33 @@ export class ChannelRuntime implements ConnectionHost {
     this.#presence.update(conn, data)
   }
 
+  /** This object's own members, as `$presence` answers (another shard of the instance asks, to merge). */
+  presenceSnapshot(): PresenceReply | undefined {
+    return this.#presence?.snapshot()
+  }
+
+  /** `rpc.invokeOnOwner` from a connection here: made on the owner when this is another shard of a sharded instance. */
+  invokeOnOwner(conn: Connection, name: string, data: unknown): Promise<unknown> | undefined {
+    if (!this.#shards || this.#shards.index === 0) return undefined
+    const { channelId, openingData, session } = conn.record
+    return this.#shards.invokeOnOwner(name, data, { channelId, openingData, session })
+  }
+
+  /**
+   * The owner's side of `rpc.invokeOnOwner`: the function runs here, with
+   * this object's services and the caller's session, opening data and
+   * channel id. Its socket is on the other shard, so sending to it, changing
+   * its session and subscribing it fail there; publishing works.
+   */
+  invokeAsOwner(name: string, data: unknown, caller: ShardCaller): Promise<unknown> {
+    const conn = ownerCallConnection(this.channel.name, caller, resolveLimits(this.channel.limits))
+    const base = createScope(this, conn)
+    const services = { ...base.services, eventHub: publishOnly(base.services.eventHub) }
+    const scope = { services, wire: base.wire }
+    services.rpc = createRPC(this.functions, () => scope, (rpc) => ({ ...this.#interaction(conn, 'rpc'), action: rpc }))
+    return services.rpc.invoke(name as never, data as never)
+  }
+
   /** Members here now, or undefined for a channel without presence. */
   get presenceCount(): number | undefined {
     return this.#presence?.count
@@ -268,6 +318,7 @@ export class ChannelRuntime implements ConnectionHost {
   /** A closed connection leaves the index, and its subscriptions (and their callbacks) go. */
   async #release(conn: Connection): Promise<void> {
     this.#presence?.leave(conn)
+    this.#windows.forget(conn.record.channelId)
     this.#connections.delete(conn.record.channelId)
     this.callbacks.release(conn.record.channelId)
     if (!this.#ledger.hasSubscriptions(conn)) return
@@ -280,10 +331,26 @@ export class ChannelRuntime implements ConnectionHost {
 
   /** Sends an EventHub delivery the way the connection subscribed; false if the connection is gone. */
   #deliver(channelId: string, event: PreparedEvent, delivery: Delivery): boolean {
+    // Only while a connection of a shard replays from the owner's log.
+    if (this.#windows.size > 0) {
+      const held = { seq: event.seq, topic: event.topic, send: () => void this.#deliverNow(channelId, event, delivery) }
+      if (!this.#windows.admit(channelId, held)) return true
+    }
+    return this.#deliverNow(channelId, event, delivery)
+  }
+
+  #deliverNow(channelId: string, event: PreparedEvent, delivery: Delivery): boolean {
     const conn = this.#openConnection(channelId)
     if (!conn) return false
     this.#outbound.deliver(conn, event, delivery)
     return true
+  }
+
+  /** `$presence`: this object's room, merged with the other shards' on a sharded instance. */
+  async #presenceReply(channelId: string, watch: boolean): Promise<PresenceReply> {
+    const own = this.#presence!.watch(this.#openConnection(channelId)!, watch)
+    if (!this.#shards) return own
+    return mergePresence(own, await this.#shards.presenceOfOthers(), this.channel.presence!)
   }
 
   async #text(conn: Connection, text: string): Promise<void> {

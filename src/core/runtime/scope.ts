@@ -18,6 +18,8 @@ export interface ConnectionHost extends EventHubHost {
   /** The connection's session changed (it is saved already). */
   sessionChanged(conn: Connection): void
   setPresence(conn: Connection, data: unknown): void
+  /** `rpc.invokeOnOwner` on a shard other than the owner: the call, made there; undefined to run it here. */
+  invokeOnOwner(conn: Connection, name: string, data: unknown): Promise<unknown> | undefined
 }
 
 /**
@@ -69,6 +71,6 @@ export function createScope(host: ConnectionHost, conn: Connection): CallScope &
     clearSession: wire.clearSession,
   } as unknown as ChannelServices
   const scope = { services: host.missingService ? guardServices(services, host.missingService) : services, wire }
-  services.rpc = createRPC(host.functions, () => scope, rpcInteraction)
+  services.rpc = createRPC(host.functions, () => scope, rpcInteraction, (name, data) => host.invokeOnOwner(conn, name, data))
   return scope
 }

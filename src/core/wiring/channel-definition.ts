@@ -81,6 +81,13 @@ export interface ChannelConfig<Name extends string, Route extends string, DataSc
    * storage write per join or leave. See README, "Presence".
    */
   presence?: PresenceConfig<PresenceData, OpeningDataOf<Route, DataSchema>>
+  /**
+   * Objects one instance is spread over, for rooms past one object's sockets (a
+   * live event's 100,000 viewers): connections are placed by a stable hash, every
+   * publish reaches every shard once, in order, numbered by shard 0 (the owner).
+   * 1 to `MAX_SHARDS` (64); default 1, one object. See README, "Rooms larger than one object".
+   */
+  shards?: number
   /** Whether messages need a session by default. Default true. */
   auth?: boolean
   /**
@@ -171,6 +178,8 @@ export interface ChannelDefinition<Name extends string = string, Route extends s
   readonly presence: ResolvedPresence | undefined
   /** The wire mode its connections speak. */
   readonly protocol: WireProtocol
+  /** Objects each instance is spread over (1: one object). */
+  readonly shards: number
   /** Types only, for the typed client. */
   readonly '~types'?: { route: Route; openingData: Data; wiring: Wiring; topics: Topics; presenceData: PresenceData }
 }

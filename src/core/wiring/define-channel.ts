@@ -3,6 +3,7 @@ import { checkLimits, subscriptionCapsOf } from '../limits'
 import { livenessOf } from '../liveness'
 import { checkTopics } from '../event-hub/topics'
 import { presenceOptionsOf } from '../presence/options'
+import { shardsOf } from '../shards/options'
 import { wireProtocolOf } from '../protocol/wires'
 import type { Permissions, PikkuChannelMiddleware, PikkuFunction, PikkuMiddleware } from '../types'
 import type { ChannelConfig, ChannelDefinition, InlineHandler, ResolvedHandler } from './channel-definition'
@@ -66,6 +67,7 @@ export function defineChannel(config: ChannelConfig<string, string, unknown, unk
     replay: checkReplay(config.replay, where),
     presence: presenceOptionsOf(config.presence, where),
     protocol: wireProtocolOf(config.protocol, where),
+    shards: shardsOf(config.shards, where),
   })
 }
 
