@@ -235,11 +235,13 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
 
   /** Owner: `rpc.invokeOnOwner` from another shard, run with this object's services. */
   async shardInvoke(channel: string, name: string, data: unknown, caller: ShardCaller): Promise<InvokeOutcome> {
+    const runtime = await this.#requireRuntime(channel)
     try {
-      return { result: await (await this.#requireRuntime(channel)).invokeAsOwner(name, data, caller) }
+      return { result: await runtime.invokeAsOwner(name, data, caller) }
     } catch (error) {
       if (error instanceof ChannelError) return { refused: error.toPayload() }
-      throw error
+      runtime.logger.error('channel.handler_failed', { channel, channelId: caller.channelId, where: `rpc.invokeOnOwner("${name}") on the owner`, error })
+      return { failed: (error as Error).message ?? String(error) }
     }
   }
 

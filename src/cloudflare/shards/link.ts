@@ -6,8 +6,8 @@ import type { PublishResult } from '../../core/types'
 import { channelNamespace, shardName, shardOfName, type InstanceAddress } from '../addressing'
 import { shellLog } from '../shell-log'
 
-/** What an owner call answered: the result, or the `ChannelError` it threw (RPC keeps an error's message, not its class). */
-export type InvokeOutcome = { result: unknown } | { refused: ErrorPayload }
+/** What an owner call answered: the result, the `ChannelError` it threw (RPC keeps an error's message, not its class), or that it failed (logged there). */
+export type InvokeOutcome = { result: unknown } | { refused: ErrorPayload } | { failed: string }
 
 /** The RPC surface of `ChannelObject` that shards of one instance call on each other, so this folder need not import the class. */
 export interface ShardRpc extends Rpc.DurableObjectBranded {
@@ -78,6 +78,7 @@ export function shardLink(channel: string, count: number, address: () => Instanc
       // RPC's types cannot follow `unknown` through a result; the object answers an InvokeOutcome.
       const outcome = await owner((s) => s.shardInvoke(channel, name, data, caller) as Promise<unknown> as Promise<InvokeOutcome>)
       if ('refused' in outcome) throw new ChannelError(outcome.refused.code, outcome.refused.message, outcome.refused.issues)
+      if ('failed' in outcome) throw new Error(`rpc.invokeOnOwner("${name}") failed on the owner shard: ${outcome.failed}`)
       return outcome.result
     },
     registerOnOwner: (key) => owner((s) => s.shardTopicRegister(channel, key, index)),

@@ -7,7 +7,7 @@ import type { Logger } from '../logger'
 import { mergePresence } from '../presence/merge'
 import { PresenceRoom } from '../presence/room'
 import type { PresenceReply } from '../protocol/frames'
-import { ownerCallConnection, publishOnly } from '../shards/owner-call'
+import { ownerCallConnection, ownerCallServices } from '../shards/owner-call'
 import { ReplayWindows } from '../shards/replay-windows'
 import type { ShardCaller, ShardLink } from '../shards/shard-link'
 import { BUILT_IN_ACTIONS, isBuiltInName } from '../protocol/actions'
@@ -265,7 +265,7 @@ export class ChannelRuntime implements ConnectionHost {
   invokeAsOwner(name: string, data: unknown, caller: ShardCaller): Promise<unknown> {
     const conn = ownerCallConnection(this.channel.name, caller, resolveLimits(this.channel.limits))
     const base = createScope(this, conn)
-    const services = { ...base.services, eventHub: publishOnly(base.services.eventHub) }
+    const services = ownerCallServices(base.services)
     const scope = { services, wire: base.wire }
     services.rpc = createRPC(this.functions, () => scope, (rpc) => ({ ...this.#interaction(conn, 'rpc'), action: rpc }))
     return services.rpc.invoke(name as never, data as never)

@@ -1,6 +1,6 @@
 import type { Limits } from '../limits'
 import { Connection, type Socket } from '../runtime/connection'
-import type { EventHubService } from '../types'
+import type { ChannelHandle, ChannelServices } from '../types'
 import type { ShardCaller } from './shard-link'
 
 const elsewhere = (what: string) =>
@@ -25,10 +25,20 @@ export function ownerCallConnection(channel: string, caller: ShardCaller, limits
   return new Connection(record, ELSEWHERE_SOCKET)
 }
 
-/** `services.eventHub` there: publishing works (the owner numbers the instance's events), subscribing the caller cannot. */
-export function publishOnly(eventHub: EventHubService<Record<string, unknown>>): EventHubService<Record<string, unknown>> {
-  const refuse = async () => {
-    throw elsewhere('eventHub.subscribe and unsubscribe')
+/**
+ * The services a function run for another shard's connection gets: the
+ * owner's, with `channel.send`, `close` and `setPresence` refused (the socket
+ * is elsewhere) and an `eventHub` that publishes (the owner numbers the
+ * instance's events) but cannot subscribe the caller.
+ */
+export function ownerCallServices(services: ChannelServices): ChannelServices {
+  const refuse = (what: string) => () => {
+    throw elsewhere(what)
   }
-  return { ...eventHub, publish: eventHub.publish, subscribe: refuse, unsubscribe: refuse } as EventHubService<Record<string, unknown>>
+  const refuseAsync = (what: string) => async () => {
+    throw elsewhere(what)
+  }
+  const channel: ChannelHandle = { ...services.channel, send: refuse('channel.send'), close: refuse('channel.close'), setPresence: refuse('channel.setPresence') }
+  const eventHub = { ...services.eventHub, subscribe: refuseAsync('eventHub.subscribe'), unsubscribe: refuseAsync('eventHub.unsubscribe') } as ChannelServices['eventHub']
+  return { ...services, channel, eventHub }
 }
