@@ -304,6 +304,9 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
         // Presence is built from every socket's attachment once per wake: what hibernation kept, not memory.
         listConnections: () => this.#allConnections(),
         global: globalBridge(name, this.#identity, this.env),
+        // Each event with writes pays for its own commit: logged publishes from many socket messages
+        // are written together one macrotask later, one commit for all (a microtask would not span events).
+        shareCommits: (flush) => setTimeout(flush, 0),
       })
       this.#runtimes.set(name, runtime)
       // Once per wake, before the event that woke it: connections whose sockets did not survive (a crash, a restart) disconnect now.

@@ -3,6 +3,7 @@ import { DEFAULT_SUBSCRIPTION_CAPS, PLATFORM_MAX_MESSAGE_SIZE, type Subscription
 import { isPattern, topicProblem } from '../protocol/topics'
 import { checkEventDepth, checkEventSize, eventPayload, validateEvent } from './event-checks'
 import type { GlobalBridge } from './global-bridge'
+import { GroupCommit, type ShareCommits } from './group-commit'
 import type { Delivery, HubStore } from './hub-store'
 import { prepareEvent, type PreparedEvent } from './prepared-event'
 import { ReplayLog, type ReplayResult } from './replay-log'
@@ -28,6 +29,11 @@ export interface EventHubOptions {
   subscriptionCaps?: SubscriptionCaps
   /** The channel's `maxMessageSize`: no event larger than a subscriber may send is pushed to one. Default: the platform's limit. */
   maxEventBytes?: number
+  /**
+   * Lets logged publishes from many events share one storage commit (see
+   * GroupCommit); without it each writes its row at once.
+   */
+  shareCommits?: ShareCommits
   /** A connection's new subscription was stored: the runtime keeps that connection on its ledger, to release it after a crash. */
   onStored?: (channelId: string) => void
   now?: () => number
@@ -49,6 +55,9 @@ export const MAX_LOGGED_EVENT_BYTES = 1024 * 1024
 export class EventHub {
   readonly #index: SubscriberIndex
   readonly #log: ReplayLog
+  readonly #commits: GroupCommit
+  /** The newest sequence number released to subscribers; publishes waiting for a commit have higher ones. */
+  #released: number | undefined
   readonly #global: GlobalBridge | undefined
   readonly #now: () => number
   readonly #maxEventBytes: number
@@ -77,6 +86,9 @@ export class EventHub {
     this.#caps = options.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS
     this.#index = new SubscriberIndex(store)
     this.#log = new ReplayLog(store, options.replay, this.#now)
+    this.#commits = new GroupCommit((events) => {
+      for (const event of events) this.#log.append(event)
+    }, options.shareCommits)
     this.#global = options.global
   }
 
@@ -158,31 +170,41 @@ export class EventHub {
   }
 
   /** Delivers an event already validated elsewhere (a global topic's coordinator) to this instance's subscribers. */
-  deliverLocal(topic: string, data: unknown, options: PublishOptions = {}): PublishResult {
+  async deliverLocal(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
     return this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
   }
 
   /** Events of `subscription` after `since`, or a resync when the log does not reach back that far. */
   replay(subscription: string, since: number): ReplayResult {
     const { spec } = this.declarationOf(subscription, true)
-    return this.#log.replay(subscription, since, spec.replay !== false)
+    return this.#log.replay(subscription, since, spec.replay !== false, this.head())
   }
 
-  /** The newest sequence number handed out (or reserved before the last wake). */
+  /**
+   * The newest sequence number released to subscribers (or reserved before
+   * the last wake). A subscriber told this number hears every later event
+   * live: the ones still waiting for a commit are numbered above it.
+   */
   head(): number {
-    return this.#log.head()
+    return (this.#released ??= this.#log.head())
   }
 
-  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult {
+  /** Numbers the event now (publish order is sequence order), logs it, and delivers it once its row is safe to announce. */
+  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult | Promise<PublishResult> {
     const payload = eventPayload(data)
     const bytes = typeof payload === 'string' ? undefined : payload
     const logged = this.#logs(spec)
     this.#checkSize(topic, payload, logged)
 
+    this.#released ??= this.#log.head() // from where the sequence stood, before this publish takes a number
     const seq = this.#log.next()
     const event = prepareEvent(topic, seq, payload, bytes ? undefined : (data ?? null))
-    if (logged) this.#log.append({ seq, topic, data: payload, at: this.#now() })
+    return this.#commits.run(logged ? { seq, topic, data: payload, at: this.#now() } : undefined, () => this.#release(topic, event, options))
+  }
 
+  #release(topic: string, event: PreparedEvent, options: PublishOptions): PublishResult {
+    const { seq } = event
+    this.#released = seq
     let delivered = 0
     for (const [channelId, delivery] of this.#index.subscribersOf(topic)) {
       if (channelId === options.skip) continue

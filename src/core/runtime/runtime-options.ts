@@ -1,4 +1,5 @@
 import type { GlobalBridge } from '../event-hub/global-bridge'
+import type { ShareCommits } from '../event-hub/group-commit'
 import type { HubStore } from '../event-hub/hub-store'
 import type { Logger } from '../logger'
 import type { PikkuChannelMiddleware, PikkuFunction } from '../types'
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
   retryWindowMs?: number
   /** Cross-instance fan-out for global topics. */
   global?: GlobalBridge
+  /** Lets logged publishes from many events share one storage commit (EventHub's `shareCommits`); without it each writes at once. */
+  shareCommits?: ShareCommits
   /**
    * Set when the host knows no services were registered (no `pikkuServices`
    * factory ran): a handler reading a service its services lack then fails

@@ -77,6 +77,7 @@ export class ChannelRuntime implements ConnectionHost {
     this.hub = new EventHub(channel.name, channel.topics, options.hubStore, (channelId, event, delivery) => this.#deliver(channelId, event, delivery), {
       replay: channel.replay,
       global: options.global,
+      shareCommits: options.shareCommits,
       maxEventBytes: resolveLimits(channel.limits).maxMessageSize,
       subscriptionCaps: channel.subscriptionCaps,
       // A stored subscription outlives a crash; the ledger is how the next wake finds and releases it.

@@ -172,9 +172,9 @@ describe('sequence numbers', () => {
     const { hub } = makeHub(TOPICS, { replay: false }, store)
     await hub.publish('alerts:a', 0)
     expect(setCeiling.mock.calls).toStrictEqual([[1024]])
-    for (let i = 2; i <= 1024; i++) hub.deliverLocal('alerts:a', i)
+    for (let i = 2; i <= 1024; i++) await hub.deliverLocal('alerts:a', i)
     expect(setCeiling).toHaveBeenCalledTimes(1)
-    expect(hub.deliverLocal('alerts:a', 0).seq).toBe(1025)
+    expect((await hub.deliverLocal('alerts:a', 0)).seq).toBe(1025)
     expect(setCeiling.mock.calls).toStrictEqual([[1024], [2048]])
     expect(store.seqCeiling()).toBe(2048)
   })
@@ -207,7 +207,7 @@ describe('sequence numbers', () => {
     const { hub } = makeHub()
     await expect(hub.publish('chat:message', { nope: 1 })).rejects.toThrow()
     await expect(hub.publish('sports:*', 1)).rejects.toThrow()
-    expect(() => hub.deliverLocal('alerts:big', 'x'.repeat(MAX_LOGGED_EVENT_BYTES))).toThrow()
+    await expect(hub.deliverLocal('alerts:big', 'x'.repeat(MAX_LOGGED_EVENT_BYTES))).rejects.toThrow()
     expect((await hub.publish('alerts:a', 1)).seq).toBe(1)
   })
 })
@@ -353,7 +353,7 @@ describe('trimming', () => {
     const { hub } = makeHub(TOPICS, { replay: { count: 200 } }, store)
     const sizes: number[] = []
     for (let i = 1; i <= 226; i++) {
-      hub.deliverLocal('alerts:a', i)
+      await hub.deliverLocal('alerts:a', i)
       sizes.push(store.logSize())
     }
     // Slack 25 (200 / 8), not 16: the log reaches 224 untrimmed, and is back at 200 by 226 publishes.
@@ -577,7 +577,7 @@ describe('refused publishes', () => {
   it('a pattern: INVALID_INPUT, which a handler can catch, before anything is delivered', async () => {
     const { hub, attempts } = makeHub()
     expect(await inputError(hub.publish('alerts:*', 1))).toBe('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
-    expect(() => hub.deliverLocal('alerts:*', 1)).toThrow('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
+    await expect(hub.deliverLocal('alerts:*', 1)).rejects.toThrow('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
     expect(attempts).toStrictEqual([])
   })
 
@@ -719,8 +719,8 @@ describe('size limits', () => {
 
   it('applies to bytes too', async () => {
     const { hub } = makeHub()
-    expect(() => hub.deliverLocal('alerts:big', new Uint8Array(MiB + 1))).toThrow(LOGGED_LIMIT)
-    expect(hub.deliverLocal('alerts:big', new Uint8Array(MiB)).seq).toBe(1)
+    await expect(hub.deliverLocal('alerts:big', new Uint8Array(MiB + 1))).rejects.toThrow(LOGGED_LIMIT)
+    expect((await hub.deliverLocal('alerts:big', new Uint8Array(MiB))).seq).toBe(1)
   })
 
   it('a topic with replay: false, or a channel without a log, accepts larger events up to the platform limit', async () => {
@@ -734,8 +734,8 @@ describe('size limits', () => {
     expect((await unlogged.hub.publish('alerts:big', big)).seq).toBe(1)
 
     const limit = PLATFORM_MAX_MESSAGE_SIZE - 1024
-    expect(() => hub.deliverLocal('bulk', new Uint8Array(limit + 1))).toThrow(`eventHub: an event for "bulk" is larger than ${limit} bytes, the platform limit`)
-    expect(hub.deliverLocal('bulk', new Uint8Array(limit)).seq).toBe(2)
+    await expect(hub.deliverLocal('bulk', new Uint8Array(limit + 1))).rejects.toThrow(`eventHub: an event for "bulk" is larger than ${limit} bytes, the platform limit`)
+    expect((await hub.deliverLocal('bulk', new Uint8Array(limit))).seq).toBe(2)
   })
 })
 
@@ -804,7 +804,7 @@ describe('global topics', () => {
     const { hub, gone } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'announcements')
     gone.add('c1')
-    expect(hub.deliverLocal('announcements', 1).delivered).toBe(0)
+    expect((await hub.deliverLocal('announcements', 1)).delivered).toBe(0)
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(global.unregister.mock.calls).toStrictEqual([['announcements']])
   })
@@ -821,7 +821,7 @@ describe('global topics', () => {
     const { hub, take } = makeHub(TOPICS, { global: bridge() })
     await hub.subscribe('c1', 'region:eu')
     await hub.subscribe('c2', 'region:eu')
-    expect(hub.deliverLocal('region:eu', { text: 'hi' }, { skip: 'c1' }).delivered).toBe(1)
+    expect((await hub.deliverLocal('region:eu', { text: 'hi' }, { skip: 'c1' })).delivered).toBe(1)
     expect(take()).toStrictEqual(['c2'])
   })
 
@@ -846,7 +846,7 @@ describe('global topics', () => {
     const { hub, take, store } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'region:eu')
     await hub.subscribe('c2', 'region:*')
-    expect(hub.deliverLocal('region:eu', 'local')).toStrictEqual({ seq: 1, delivered: 2 })
+    expect(await hub.deliverLocal('region:eu', 'local')).toStrictEqual({ seq: 1, delivered: 2 })
     expect(take()).toStrictEqual(['c1', 'c2'])
     expect(store.events.map((e) => e.topic)).toStrictEqual(['region:eu'])
     expect(global.publish).not.toHaveBeenCalled()
