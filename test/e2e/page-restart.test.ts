@@ -55,7 +55,7 @@ async function say(page: Page, text: string): Promise<void> {
 const messages = async (page: Page) => (await page.locator('#log li .line').allTextContents()).map((line) => line.replace(/^\S+(\s[AP]M)?\s/, ''))
 
 const todos = async (page: Page) =>
-  page.locator('#todo-list li').evaluateAll((items) => items.map((li) => `${li.textContent}: ${(li.querySelector('input') as HTMLInputElement).checked ? 'done' : 'open'}`))
+  page.locator('#todo-list li').evaluateAll((items) => items.map((li) => `${li.textContent}: ${(li.querySelector('input') as unknown as { checked: boolean }).checked ? 'done' : 'open'}`))
 
 test('two pages recover from a kill -9 of the server without a reload, losing and doubling nothing', { timeout: 180_000 }, async () => {
   const room = randomRoom('restart')
