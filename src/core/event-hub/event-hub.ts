@@ -121,7 +121,10 @@ export class EventHub {
       this.#onStored?.(channelId)
     }
     this.#index.added(topic, channelId, delivery)
-    if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
+    if (!spec.global || !this.#global) return
+    if (this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
+    // The coordinator may have dropped this instance for failed deliveries; a new subscriber brings it back.
+    else if (isNew) this.#global.renew(key)
   }
 
   /** Unsubscribes a connection; false if it was not subscribed. */
@@ -163,7 +166,8 @@ export class EventHub {
     if (spec.global && this.#global) {
       // Refused here, to the publisher, rather than in every instance it would reach.
       this.#checkSize(topic, eventPayload(value), this.#logs(spec))
-      await this.#global.publish(key, topic, value, options.skip)
+      // From memory: whether this instance's own subscribers hold the topic, so a dropped instance comes back.
+      await this.#global.publish(key, topic, value, options.skip, this.#index.subscribersOf(topic).size > 0)
       return { delivered: 0 }
     }
     return this.#fanOut(topic, spec, value, options)

@@ -52,8 +52,9 @@ function makeHub(topics: TopicTable = TOPICS, options: Options = {}, store = new
 function bridge() {
   return {
     register: vi.fn(async (_key: string) => {}),
+    renew: vi.fn((_key: string) => {}),
     unregister: vi.fn(async (_key: string) => {}),
-    publish: vi.fn(async (_key: string, _topic: string, _data: unknown, _skip: string | undefined) => {}),
+    publish: vi.fn(async (_key: string, _topic: string, _data: unknown, _skip: string | undefined, _subscribed: boolean) => {}),
   } satisfies GlobalBridge
 }
 
@@ -740,7 +741,7 @@ describe('size limits', () => {
 })
 
 describe('global topics', () => {
-  it('register the key on its first subscription (exact or pattern), not on later ones', async () => {
+  it('register the key on its first subscription (exact or pattern); later new ones renew it in the background', async () => {
     const global = bridge()
     const { hub } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'region:eu')
@@ -749,12 +750,16 @@ describe('global topics', () => {
     await hub.subscribe('c3', 'region:*')
     await hub.subscribe('c1', 'region:eu')
     expect(global.register).toHaveBeenCalledTimes(1)
+    // Two new subscriptions renew; subscribing to the same topic again does not.
+    expect(global.renew.mock.calls).toStrictEqual([['region:*'], ['region:*']])
     await hub.subscribe('c1', 'announcements')
     await hub.subscribe('c2', 'announcements')
     expect(global.register.mock.calls).toStrictEqual([['region:*'], ['announcements']])
+    expect(global.renew.mock.calls.at(-1)).toStrictEqual(['announcements'])
     // Local topics never reach the bridge.
     await hub.subscribe('c1', 'alerts:x')
     expect(global.register).toHaveBeenCalledTimes(2)
+    expect(global.renew).toHaveBeenCalledTimes(3)
     expect(global.unregister).not.toHaveBeenCalled()
   })
 
@@ -814,7 +819,7 @@ describe('global topics', () => {
     const { hub } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'region:eu')
     await hub.publish('region:eu', { text: 'not back to me' }, { skip: 'c1' })
-    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'not back to me' }, 'c1']])
+    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'not back to me' }, 'c1', true]])
   })
 
   it('an event a coordinator delivers here skips the connection it names', async () => {
@@ -831,9 +836,9 @@ describe('global topics', () => {
     await hub.subscribe('c1', 'region:eu')
     await hub.subscribe('c1', 'typed:a')
     expect(await hub.publish('region:eu', { text: 'all' })).toStrictEqual({ delivered: 0 })
-    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'all' }, undefined]])
+    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'all' }, undefined, true]])
     await hub.publish('typed:a', 21)
-    expect(global.publish.mock.calls[1]).toStrictEqual(['typed:*', 'typed:a', 42, undefined])
+    expect(global.publish.mock.calls[1]).toStrictEqual(['typed:*', 'typed:a', 42, undefined, true])
     await plainError(hub.publish('typed:a', 'not a number'))
     expect(global.publish).toHaveBeenCalledTimes(2)
     expect(attempts).toStrictEqual([])
@@ -866,6 +871,17 @@ describe('global topics', () => {
     expect(global.register).not.toHaveBeenCalled()
     await hub.subscribe('c2', 'feed:a')
     expect(global.register.mock.calls).toStrictEqual([['feed:*']])
+  })
+
+  it('a global publish says whether this instance holds subscribers of the topic (so a dropped instance registers again)', async () => {
+    const global = bridge()
+    const { hub } = makeHub(TOPICS, { global })
+    await hub.publish('region:eu', 'nobody here')
+    await hub.subscribe('c1', 'region:*')
+    await hub.publish('region:eu', 'a pattern holds it')
+    await hub.unsubscribe('c1', 'region:*')
+    await hub.publish('region:eu', 'gone again')
+    expect(global.publish.mock.calls.map((call) => call[4])).toStrictEqual([false, true, false])
   })
 })
 
