@@ -3,7 +3,7 @@
 // Run by bench/run.mjs, pinned to its own core: node bench/load.mjs '<json>'.
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
-import { cpuMs } from './proc.mjs'
+import { cpuMs, rssBytes } from './proc.mjs'
 
 const job = JSON.parse(process.argv[2])
 const { target, scenario } = job
@@ -305,7 +305,28 @@ async function churn({ durationMs, concurrency = 16 }) {
   return { perSecond, loadCpu, cpuUsPerMessage, counters }
 }
 
-const run = { roundTrips, fanOut, setup, churn }[scenario.kind]
+/**
+ * Idle connections: `connections` sockets opened (`concurrency` at a time, timed), then left alone for
+ * `idleMs`, long enough for the object to hibernate under wrangler dev (about 10 s). The server's resident
+ * memory is read before, once all are open, and after the idle time; every socket must still be open.
+ */
+async function idle({ connections, concurrency = 50, idleMs }) {
+  const address = url(room())
+  const before = rssBytes(job.serverPid)
+  const started = performance.now()
+  const cpuBefore = serverCpuMs()
+  const sockets = await openMany(connections, address, undefined, concurrency)
+  const setupMs = performance.now() - started
+  const setupCpu = serverCpuMs() - cpuBefore
+  const open = rssBytes(job.serverPid)
+  await sleep(idleMs)
+  const idled = rssBytes(job.serverPid)
+  const stillOpen = sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length
+  closeAll(sockets)
+  return { perSecond: (connections / setupMs) * 1000, cpuUsPerMessage: (setupCpu * 1000) / connections, rss: { before, open, idled }, stillOpen }
+}
+
+const run = { roundTrips, fanOut, setup, churn, idle }[scenario.kind]
 try {
   const result = await run({ ...scenario, durationMs: job.durationMs })
   process.stdout.write(`${JSON.stringify(result)}\n`)
