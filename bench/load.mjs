@@ -3,14 +3,18 @@
 // Run by bench/run.mjs, pinned to its own core: node bench/load.mjs '<json>'.
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
+import { cpuMs, rssBytes } from './proc.mjs'
 
 const job = JSON.parse(process.argv[2])
 const { target, scenario } = job
+/** Ours with its defaults, or tuned: the same code and frames, on another channel. */
+const ours = target.kind === 'ours' || target.kind === 'oursTuned'
 
 /** Where a room lives on each target. */
 const PATHS = {
   // `lifecycle` rows use our channel with an onDisconnect (raw and PartyServer run their close handlers anyway).
   ours: (room) => (scenario.lifecycle ? `/bench-lifecycle/${room}` : `/bench/${room}`),
+  oursTuned: (room) => (scenario.lifecycle ? `/bench-lifecycle/${room}` : `/bench-tuned/${room}`),
   raw: (room) => `/r/${room}`,
   partyserver: (room) => `/parties/party-bench/${room}`,
 }
@@ -73,16 +77,30 @@ class Latencies {
 
 const payloadOf = (bytes) => 'x'.repeat(bytes)
 
-/** The measured window: how long it really lasted, and this process's CPU over it (1 = one full core). */
-async function measure(durationMs, setMeasuring) {
+/** The server's CPU time so far in ms (the workerd running the Worker, as the OS counts it), when the job names its pid. */
+const serverCpuMs = () => (job.serverPid ? cpuMs(job.serverPid) : NaN)
+
+/**
+ * Runs `during` (a sleep, or the work itself) as the measured window: how long it really lasted,
+ * this process's CPU over it (1 = one full core) and the server's CPU time in it (ms).
+ */
+async function window(during) {
   const cpu = process.cpuUsage()
-  setMeasuring(true)
+  const serverBefore = serverCpuMs()
   const started = performance.now()
-  await sleep(durationMs)
-  setMeasuring(false)
+  const result = await during()
   const elapsed = performance.now() - started
+  const serverCpu = serverCpuMs() - serverBefore
   const used = process.cpuUsage(cpu)
-  return { elapsed, loadCpu: (used.user + used.system) / 1000 / elapsed }
+  return { result, elapsed, loadCpu: (used.user + used.system) / 1000 / elapsed, serverCpu }
+}
+
+/** A measured window of `durationMs`, with `setMeasuring` telling the counters when it runs. */
+async function measure(durationMs, setMeasuring) {
+  setMeasuring(true)
+  const measured = await window(() => sleep(durationMs))
+  setMeasuring(false)
+  return measured
 }
 
 /** Action round trips: `connections` sockets, each keeping `inFlight` echo requests outstanding. */
@@ -115,10 +133,10 @@ async function roundTrips({ connections, inFlight, payloadBytes, durationMs }) {
   })
   for (const ws of sockets) for (let i = 0; i < inFlight; i++) send(ws)
   await sleep(300) // warm up
-  const { elapsed, loadCpu } = await measure(durationMs, (on) => (measuring = on))
+  const { elapsed, loadCpu, serverCpu } = await measure(durationMs, (on) => (measuring = on))
   running = false
   closeAll(sockets)
-  return { perSecond: (done / elapsed) * 1000, ...latencies.summary(), loadCpu }
+  return { perSecond: (done / elapsed) * 1000, ...latencies.summary(), loadCpu, cpuUsPerMessage: (serverCpu * 1000) / done }
 }
 
 /** Fan-out: one publisher, `subscribers` receivers, `window` publishes outstanding. */
@@ -134,10 +152,10 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   // Ours numbers events with seq (contiguous here: one topic per room); the others carry our own counter n.
   const onFrame = (index) => (raw) => {
     const text = raw.toString()
-    if (target.kind === 'ours' && !text.startsWith('{"type":"event"')) return
+    if (ours && !text.startsWith('{"type":"event"')) return
     const n = Number(/"n":(\d+)/.exec(text)?.[1])
     const sentAt = Number(/"sentAt":([\d.]+)/.exec(text)?.[1])
-    const order = target.kind === 'ours' ? Number(/"seq":(\d+)/.exec(text)?.[1]) : n
+    const order = ours ? Number(/"seq":(\d+)/.exec(text)?.[1]) : n
     if (lastSeen[index] !== 0 && order !== lastSeen[index] + 1) gaps++
     lastSeen[index] = order
     received[index]++
@@ -147,7 +165,7 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
     }
   }
   const sockets = await openMany(subscribers, address, onFrame)
-  if (target.kind === 'ours') {
+  if (ours) {
     await Promise.all(
       sockets.map(
         (ws) =>
@@ -165,7 +183,7 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   const publisher = await open(address, (raw) => {
     const text = raw.toString()
     // Ours acknowledges with the publish reply; raw and PartyServer echo the broadcast to the publisher too.
-    if (target.kind === 'ours' ? text.startsWith('{"type":"reply","action":"pub"') : text.startsWith('{"action":"pub"')) {
+    if (ours ? text.startsWith('{"type":"reply","action":"pub"') : text.startsWith('{"action":"pub"')) {
       acked++
       if (running) publish()
     }
@@ -175,7 +193,7 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
     publisher.send(`{"action":"pub","id":${n},"data":{"payload":"${payload}","sentAt":${performance.now()},"n":${n}}}`)
   }
   const stats = async () => {
-    if (target.kind !== 'ours') return undefined
+    if (!ours) return undefined
     return new Promise((resolve) => {
       const check = (raw) => {
         const text = raw.toString()
@@ -192,7 +210,7 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   await sleep(300)
   const before = await stats()
   const publishedBefore = published
-  const { elapsed, loadCpu } = await measure(durationMs, (on) => (measuring = on))
+  const { elapsed, loadCpu, serverCpu } = await measure(durationMs, (on) => (measuring = on))
   running = false
   const publishedDuring = published - publishedBefore
   // Let the last publishes land, then count what never arrived.
@@ -205,6 +223,7 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   const counters =
     before && after
       ? {
+          sqlStatementsPerPublish: (after.sqlStatements - before.sqlStatements) / Math.max(1, publishedDuring),
           sqlWritesPerPublish: (after.sqlWrites - before.sqlWrites) / Math.max(1, publishedDuring),
           fullSocketScansPerPublish: (after.fullSocketScans - before.fullSocketScans) / Math.max(1, publishedDuring),
           taggedLookupsPerPublish: (after.taggedLookups - before.taggedLookups) / Math.max(1, publishedDuring),
@@ -213,6 +232,8 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   return {
     perSecond: (delivered / elapsed) * 1000,
     publishesPerSecond: (publishedDuring / elapsed) * 1000,
+    cpuUsPerMessage: (serverCpu * 1000) / publishedDuring,
+    cpuUsPerDelivery: (serverCpu * 1000) / delivered,
     ...latencies.summary(),
     lost,
     outOfOrder: gaps,
@@ -221,37 +242,35 @@ async function fanOut({ subscribers, payloadBytes, durationMs, window = 4 }) {
   }
 }
 
-/** Runs `step` in `concurrency` loops for `durationMs`: how many steps finished per second, and the load generator's CPU meanwhile. */
+/** Runs `step` in `concurrency` loops for `durationMs`: how many steps finished per second, the load generator's CPU, and the server's per step (µs). */
 async function repeatFor(durationMs, concurrency, step) {
   let done = 0
-  const cpu = process.cpuUsage()
-  const started = performance.now()
-  const end = started + durationMs
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        await step()
-        done++
-      }
-    }),
+  const end = performance.now() + durationMs
+  const { elapsed, loadCpu, serverCpu } = await window(() =>
+    Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (performance.now() < end) {
+          await step()
+          done++
+        }
+      }),
+    ),
   )
-  const elapsed = performance.now() - started
-  const used = process.cpuUsage(cpu)
-  return { done, perSecond: (done / elapsed) * 1000, loadCpu: (used.user + used.system) / 1000 / elapsed }
+  return { done, perSecond: (done / elapsed) * 1000, loadCpu, cpuUsPerMessage: (serverCpu * 1000) / done }
 }
 
 /** Connection setup: `concurrency` sockets opening at a time, each counted at its welcome. */
 async function setup({ durationMs, concurrency = 16 }) {
   const address = url(room())
   const sockets = []
-  const { perSecond, loadCpu } = await repeatFor(durationMs, concurrency, async () => sockets.push(await open(address)))
+  const { perSecond, loadCpu, cpuUsPerMessage } = await repeatFor(durationMs, concurrency, async () => sockets.push(await open(address)))
   closeAll(sockets)
-  return { perSecond, loadCpu }
+  return { perSecond, loadCpu, cpuUsPerMessage }
 }
 
 /** Our counters (storage writes, socket lookups), read over a socket of its own room; undefined for the other targets. */
 async function ourCounters() {
-  if (target.kind !== 'ours') return undefined
+  if (!ours) return undefined
   const ws = await open(`${target.base}/bench/${room()}`)
   const counters = await new Promise((resolve) => {
     ws.on('message', (raw) => {
@@ -272,7 +291,7 @@ async function ourCounters() {
 async function churn({ durationMs, concurrency = 16 }) {
   const address = url(room())
   const before = await ourCounters()
-  const { done, perSecond, loadCpu } = await repeatFor(durationMs, concurrency, async () => {
+  const { done, perSecond, loadCpu, cpuUsPerMessage } = await repeatFor(durationMs, concurrency, async () => {
     const ws = await open(address)
     await new Promise((closed) => {
       ws.once('close', closed)
@@ -283,10 +302,31 @@ async function churn({ durationMs, concurrency = 16 }) {
   await sleep(300)
   const after = await ourCounters()
   const counters = before && after ? { sqlWritesPerConnection: (after.sqlWrites - before.sqlWrites) / Math.max(1, done) } : undefined
-  return { perSecond, loadCpu, counters }
+  return { perSecond, loadCpu, cpuUsPerMessage, counters }
 }
 
-const run = { roundTrips, fanOut, setup, churn }[scenario.kind]
+/**
+ * Idle connections: `connections` sockets opened (`concurrency` at a time, timed), then left alone for
+ * `idleMs`, long enough for the object to hibernate under wrangler dev (about 10 s). The server's resident
+ * memory is read before, once all are open, and after the idle time; every socket must still be open.
+ */
+async function idle({ connections, concurrency = 50, idleMs }) {
+  const address = url(room())
+  const before = rssBytes(job.serverPid)
+  const started = performance.now()
+  const cpuBefore = serverCpuMs()
+  const sockets = await openMany(connections, address, undefined, concurrency)
+  const setupMs = performance.now() - started
+  const setupCpu = serverCpuMs() - cpuBefore
+  const open = rssBytes(job.serverPid)
+  await sleep(idleMs)
+  const idled = rssBytes(job.serverPid)
+  const stillOpen = sockets.filter((ws) => ws.readyState === WebSocket.OPEN).length
+  closeAll(sockets)
+  return { perSecond: (connections / setupMs) * 1000, cpuUsPerMessage: (setupCpu * 1000) / connections, rss: { before, open, idled }, stillOpen }
+}
+
+const run = { roundTrips, fanOut, setup, churn, idle }[scenario.kind]
 try {
   const result = await run({ ...scenario, durationMs: job.durationMs })
   process.stdout.write(`${JSON.stringify(result)}\n`)

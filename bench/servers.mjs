@@ -1,8 +1,9 @@
-// The bench targets' servers: one `wrangler dev` per target folder (bench/<kind>/wrangler.toml), on 127.0.0.1.
+// The bench's servers: a `wrangler dev` of a Worker folder (bench/<kind>/wrangler.toml), on 127.0.0.1.
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { findWorkerRuntime } from './proc.mjs'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -22,7 +23,7 @@ export async function startServer(kind, persistDir) {
   const inspector = await freePort()
   const wrangler = join(ROOT, 'node_modules/.bin/wrangler')
   const args = ['dev', '--config', join(ROOT, 'bench', kind, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--persist-to', join(persistDir, kind), '--log-level', 'warn', '--show-interactive-dev-session=false']
-  // Servers are not pinned: each target is a wrangler proxy, a workerd proxy and the worker's workerd,
+  // Servers are not pinned: a wrangler dev is wrangler, a workerd proxy and the Worker's workerd,
   // and squeezing them onto one core made every target several times slower and far noisier.
   const [command, commandArgs] = [wrangler, args]
   const child = spawn(command, commandArgs, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', CI: '1' } })
@@ -35,8 +36,8 @@ export async function startServer(kind, persistDir) {
     if (child.exitCode !== null) throw new Error(`wrangler dev for ${kind} exited:\n${output}`)
     try {
       await fetch(base, { signal: AbortSignal.timeout(1000) })
-      // pid: the process group (detached), in which the workerd processes run too.
-      return { kind, base: base.replace('http', 'ws'), pid: child.pid, stop: () => kill(child) }
+      // pid: the process group (detached), in which the workerd processes run too; workerPid: the one running the Worker.
+      return { kind, base: base.replace('http', 'ws'), pid: child.pid, workerPid: findWorkerRuntime(child.pid), inspectorPort: inspector, stop: () => kill(child) }
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 200))
     }

@@ -14,8 +14,7 @@ export class PartyBench extends Server {
   }
 }
 
-export default {
-  async fetch(request: Request, env: Record<string, unknown>): Promise<Response> {
-    return (await routePartykitRequest(request, env)) ?? new Response('not found', { status: 404 })
-  },
+/** Upgrades at /parties/party-bench/:room, PartyServer's own routing. */
+export async function fetchParty(request: Request, env: Record<string, unknown>): Promise<Response> {
+  return (await routePartykitRequest(request, env)) ?? new Response('not found', { status: 404 })
 }

@@ -24,10 +24,9 @@ export class RawObject extends DurableObject {
   }
 }
 
-export default {
-  fetch(request: Request, env: { RAW: DurableObjectNamespace<RawObject> }): Promise<Response> | Response {
-    const room = new URL(request.url).pathname.split('/')[2]
-    if (!room || request.headers.get('upgrade') !== 'websocket') return new Response('not found', { status: 404 })
-    return env.RAW.getByName(room).fetch(request)
-  },
+/** Upgrades at /r/:room, each room one RawObject. */
+export function fetchRaw(request: Request, env: { RAW: DurableObjectNamespace<RawObject> }): Promise<Response> | Response {
+  const room = new URL(request.url).pathname.split('/')[2]
+  if (!room || request.headers.get('upgrade') !== 'websocket') return new Response('not found', { status: 404 })
+  return env.RAW.getByName(room).fetch(request)
 }

@@ -259,7 +259,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
 
   // RPC: the coordinator role, on the object named by coordinatorName().
 
-  /** An instance gained its first subscriber under this coordinator's topic. */
+  /** An instance gained its first subscriber under this coordinator's topic (or another one, after it may have been dropped). */
   async topicRegister(instance: string, binding: string): Promise<void> {
     this.#topicCoordinator().register(instance, binding)
   }
@@ -269,9 +269,14 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     this.#topicCoordinator().unregister(instance)
   }
 
-  /** Forwards to every registered instance; returns once all are on their way (it does not wait for slow ones). */
-  async topicFanOut(channel: string, topic: string, data: unknown, skip?: string): Promise<{ instances: number }> {
-    const { instances, done } = this.#topicCoordinator().fanOut(channel, topic, data, skip)
+  /**
+   * Forwards to every registered instance; returns once all are on their way (it does not wait for slow ones).
+   * `from` is the publishing instance when it holds subscribers of the topic: registered again first if it was dropped.
+   */
+  async topicFanOut(channel: string, topic: string, data: unknown, skip?: string, from?: InstanceAddress): Promise<{ instances: number }> {
+    const coordinator = this.#topicCoordinator()
+    if (from) coordinator.ensureRegistered(from.instance, from.binding)
+    const { instances, done } = coordinator.fanOut(channel, topic, data, skip)
     this.ctx.waitUntil(done)
     return { instances }
   }
@@ -368,6 +373,9 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
         listConnections: () => this.#allConnections(),
         global: shards ? shardedBridge(global, shards, () => this.#shardTopics.get(name)!) : global,
         shards,
+        // Each event with writes pays for its own commit: logged publishes from many socket messages
+        // are written together one macrotask later, one commit for all (a microtask would not span events).
+        shareCommits: (flush) => setTimeout(flush, 0),
       })
       this.#runtimes.set(name, runtime)
       // Once per wake, before the event that woke it: connections whose sockets did not survive (a crash, a restart) disconnect now.

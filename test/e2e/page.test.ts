@@ -57,9 +57,9 @@ async function say(page: Page, text: string): Promise<void> {
   await page.locator('#text').press('Enter')
 }
 
-/** The log's lines without their local time prefix: "Alice: hi". */
+/** The log's lines without their local time prefix: "Alice: hi" (a message's text, not its Edit button). */
 async function logLines(page: Page): Promise<string[]> {
-  const lines = await page.locator('#log li').allTextContents()
+  const lines = await page.locator('#log li').evaluateAll((items) => items.map((li) => (li.querySelector('.line') ?? li).textContent ?? ''))
   return lines.map((line) => line.replace(/^\S+(\s[AP]M)?\s/, ''))
 }
 

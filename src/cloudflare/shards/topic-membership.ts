@@ -16,10 +16,17 @@ export class ShardTopicMembership {
     sql.exec('CREATE TABLE IF NOT EXISTS pikku_shard_topics (key TEXT NOT NULL, shard INTEGER NOT NULL, PRIMARY KEY (key, shard)) WITHOUT ROWID')
   }
 
+  /** A shard gained a subscriber under `key`: the first registers the instance, any later one renews it (the coordinator may have dropped it). */
   async register(key: string, shard: number): Promise<void> {
     const first = this.#shards(key) === 0
     this.sql.exec('INSERT OR IGNORE INTO pikku_shard_topics (key, shard) VALUES (?, ?)', key, shard)
     if (first) await this.bridge.register(key)
+    else this.bridge.renew(key)
+  }
+
+  /** Whether any shard holds subscribers under `key`. */
+  holds(key: string): boolean {
+    return this.#shards(key) > 0
   }
 
   async unregister(key: string, shard: number): Promise<void> {
@@ -32,10 +39,25 @@ export class ShardTopicMembership {
   }
 }
 
-/** The global bridge of one shard: registration through the owner's membership, publishing straight to the coordinator. */
+/**
+ * The global bridge of one shard: registration through the owner's membership, publishing straight to
+ * the coordinator. Only the owner is an instance there: a shard's publish never asks the coordinator
+ * to register the shard itself (its subscribers would hear every event twice).
+ */
 export function shardedBridge(inner: GlobalBridge, link: CloudflareShardLink, membership: () => ShardTopicMembership): GlobalBridge {
+  const quietly = (registering: Promise<void>) => void registering.catch(() => {})
   if (link.index === 0) {
-    return { register: (key) => membership().register(key, 0), unregister: (key) => membership().unregister(key, 0), publish: inner.publish }
+    return {
+      register: (key) => membership().register(key, 0),
+      renew: (key) => quietly(membership().register(key, 0)),
+      unregister: (key) => membership().unregister(key, 0),
+      publish: (key, topic, data, skip, subscribed) => inner.publish(key, topic, data, skip, subscribed || membership().holds(key)),
+    }
   }
-  return { register: (key) => link.registerOnOwner(key), unregister: (key) => link.unregisterOnOwner(key), publish: inner.publish }
+  return {
+    register: (key) => link.registerOnOwner(key),
+    renew: (key) => quietly(link.registerOnOwner(key)),
+    unregister: (key) => link.unregisterOnOwner(key),
+    publish: (key, topic, data, skip) => inner.publish(key, topic, data, skip, false),
+  }
 }

@@ -3,6 +3,7 @@ import { DEFAULT_SUBSCRIPTION_CAPS, PLATFORM_MAX_MESSAGE_SIZE, type Subscription
 import { isPattern, topicProblem } from '../protocol/topics'
 import { checkEventDepth, checkEventSize, eventPayload, validateEvent } from './event-checks'
 import type { GlobalBridge } from './global-bridge'
+import { GroupCommit, type ShareCommits } from './group-commit'
 import type { Delivery, HubStore } from './hub-store'
 import { prepareEvent, type PreparedEvent } from './prepared-event'
 import { ReplayLog, type ReplayResult } from './replay-log'
@@ -10,6 +11,9 @@ import { SubscriberIndex } from './subscriber-index'
 import type { PublishResult } from '../types'
 import type { ShardEvent, ShardLink } from '../shards/shard-link'
 import { findTopic, type ReplayOptions, type TopicDeclaration, type TopicSpec, type TopicTable } from './topics'
+
+/** What a fan-out here did, with the payload as encoded once (the owner of a sharded channel sends it on). */
+type FanOut = { seq: number; delivered: number; payload: string | Uint8Array }
 
 /** Sends a prepared event to one subscriber, the way it subscribed; false if that connection is gone. */
 export type Deliver = (channelId: string, event: PreparedEvent, delivery: Delivery) => boolean
@@ -31,6 +35,11 @@ export interface EventHubOptions {
   maxEventBytes?: number
   /** On a sharded channel: the other shards, and whether this one is the owner that numbers events. */
   shards?: ShardLink | undefined
+  /**
+   * Lets logged publishes from many events share one storage commit (see
+   * GroupCommit); without it each writes its row at once.
+   */
+  shareCommits?: ShareCommits
   /** A connection's new subscription was stored: the runtime keeps that connection on its ledger, to release it after a crash. */
   onStored?: (channelId: string) => void
   now?: () => number
@@ -52,6 +61,9 @@ export const MAX_LOGGED_EVENT_BYTES = 1024 * 1024
 export class EventHub {
   readonly #index: SubscriberIndex
   readonly #log: ReplayLog
+  readonly #commits: GroupCommit
+  /** The newest sequence number released to subscribers; publishes waiting for a commit have higher ones. */
+  #released: number | undefined
   readonly #global: GlobalBridge | undefined
   readonly #now: () => number
   readonly #maxEventBytes: number
@@ -83,6 +95,9 @@ export class EventHub {
     this.#caps = options.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS
     this.#index = new SubscriberIndex(store)
     this.#log = new ReplayLog(store, options.replay, this.#now)
+    this.#commits = new GroupCommit((events) => {
+      for (const event of events) this.#log.append(event)
+    }, options.shareCommits)
     this.#global = options.global
     this.#shards = options.shards
   }
@@ -121,7 +136,10 @@ export class EventHub {
       this.#onStored?.(channelId)
     }
     this.#index.added(topic, channelId, delivery)
-    if (spec.global && this.#global && this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
+    if (!spec.global || !this.#global) return
+    if (this.#subscribersGovernedBy(key) === 1) await this.#global.register(key)
+    // The coordinator may have dropped this instance for failed deliveries; a new subscriber brings it back.
+    else if (isNew) this.#global.renew(key)
   }
 
   /** Unsubscribes a connection; false if it was not subscribed. */
@@ -164,7 +182,8 @@ export class EventHub {
     if (spec.global && this.#global) {
       // Refused here, to the publisher, rather than in every instance it would reach.
       this.#checkSize(topic, eventPayload(value), this.#logs(spec))
-      await this.#global.publish(key, topic, value, options.skip)
+      // From memory: whether this instance's own subscribers hold the topic, so a dropped instance comes back.
+      await this.#global.publish(key, topic, value, options.skip, this.#index.subscribersOf(topic).size > 0)
       return { delivered: 0 }
     }
     if (this.#follower) {
@@ -175,8 +194,8 @@ export class EventHub {
   }
 
   /** Delivers an event already validated elsewhere to this object's subscribers, numbered here. */
-  deliverLocal(topic: string, data: unknown, options: PublishOptions = {}): PublishResult {
-    const { seq, delivered } = this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
+  async deliverLocal(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
+    const { seq, delivered } = await this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
     return { seq, delivered }
   }
 
@@ -199,12 +218,16 @@ export class EventHub {
   /** Events of `subscription` after `since` in this object's log, or a resync when the log does not reach back that far. */
   replay(subscription: string, since: number): ReplayResult {
     const { spec } = this.declarationOf(subscription, true)
-    return this.#log.replay(subscription, since, spec.replay !== false)
+    return this.#log.replay(subscription, since, spec.replay !== false, this.head())
   }
 
-  /** The newest sequence number this object handed out (or reserved before the last wake). */
+  /**
+   * The newest sequence number released to subscribers (or reserved before
+   * the last wake). A subscriber told this number hears every later event
+   * live: the ones still waiting for a commit are numbered above it.
+   */
   head(): number {
-    return this.#log.head()
+    return (this.#released ??= this.#log.head())
   }
 
   /** `replay` from the instance's log: the owner's, on a sharded channel. */
@@ -221,21 +244,25 @@ export class EventHub {
 
   /** Numbers, logs and delivers here, then (as a sharded channel's owner) on every other shard. */
   async #publishHere(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): Promise<PublishResult> {
-    const { seq, delivered, payload } = this.#fanOut(topic, spec, data, options)
+    const { seq, delivered, payload } = await this.#fanOut(topic, spec, data, options)
     if (!this.#shards) return { seq, delivered }
     return { seq, delivered: delivered + (await this.#shards.deliverToOthers({ topic, seq, payload, skip: options.skip })) }
   }
 
-  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): PublishResult & { seq: number; payload: string | Uint8Array } {
+  /** Numbers the event now (publish order is sequence order), logs it, and delivers it here once its row is safe to announce. */
+  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): FanOut | Promise<FanOut> {
     const payload = eventPayload(data)
     const bytes = typeof payload === 'string' ? undefined : payload
     const logged = this.#logs(spec)
     this.#checkSize(topic, payload, logged)
 
+    this.#released ??= this.#log.head() // from where the sequence stood, before this publish takes a number
     const seq = this.#log.next()
     const event = prepareEvent(topic, seq, payload, bytes ? undefined : (data ?? null))
-    if (logged) this.#log.append({ seq, topic, data: payload, at: this.#now() })
-    return { seq, delivered: this.#deliverAll(event, options.skip), payload }
+    return this.#commits.run(logged ? { seq, topic, data: payload, at: this.#now() } : undefined, () => {
+      this.#released = seq
+      return { seq, delivered: this.#deliverAll(event, options.skip), payload }
+    })
   }
 
   /** One prepared event to every subscriber of its topic here but `skip`. */

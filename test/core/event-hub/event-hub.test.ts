@@ -52,8 +52,9 @@ function makeHub(topics: TopicTable = TOPICS, options: Options = {}, store = new
 function bridge() {
   return {
     register: vi.fn(async (_key: string) => {}),
+    renew: vi.fn((_key: string) => {}),
     unregister: vi.fn(async (_key: string) => {}),
-    publish: vi.fn(async (_key: string, _topic: string, _data: unknown, _skip: string | undefined) => {}),
+    publish: vi.fn(async (_key: string, _topic: string, _data: unknown, _skip: string | undefined, _subscribed: boolean) => {}),
   } satisfies GlobalBridge
 }
 
@@ -172,9 +173,9 @@ describe('sequence numbers', () => {
     const { hub } = makeHub(TOPICS, { replay: false }, store)
     await hub.publish('alerts:a', 0)
     expect(setCeiling.mock.calls).toStrictEqual([[1024]])
-    for (let i = 2; i <= 1024; i++) hub.deliverLocal('alerts:a', i)
+    for (let i = 2; i <= 1024; i++) await hub.deliverLocal('alerts:a', i)
     expect(setCeiling).toHaveBeenCalledTimes(1)
-    expect(hub.deliverLocal('alerts:a', 0).seq).toBe(1025)
+    expect((await hub.deliverLocal('alerts:a', 0)).seq).toBe(1025)
     expect(setCeiling.mock.calls).toStrictEqual([[1024], [2048]])
     expect(store.seqCeiling()).toBe(2048)
   })
@@ -207,7 +208,7 @@ describe('sequence numbers', () => {
     const { hub } = makeHub()
     await expect(hub.publish('chat:message', { nope: 1 })).rejects.toThrow()
     await expect(hub.publish('sports:*', 1)).rejects.toThrow()
-    expect(() => hub.deliverLocal('alerts:big', 'x'.repeat(MAX_LOGGED_EVENT_BYTES))).toThrow()
+    await expect(hub.deliverLocal('alerts:big', 'x'.repeat(MAX_LOGGED_EVENT_BYTES))).rejects.toThrow()
     expect((await hub.publish('alerts:a', 1)).seq).toBe(1)
   })
 })
@@ -353,7 +354,7 @@ describe('trimming', () => {
     const { hub } = makeHub(TOPICS, { replay: { count: 200 } }, store)
     const sizes: number[] = []
     for (let i = 1; i <= 226; i++) {
-      hub.deliverLocal('alerts:a', i)
+      await hub.deliverLocal('alerts:a', i)
       sizes.push(store.logSize())
     }
     // Slack 25 (200 / 8), not 16: the log reaches 224 untrimmed, and is back at 200 by 226 publishes.
@@ -577,7 +578,7 @@ describe('refused publishes', () => {
   it('a pattern: INVALID_INPUT, which a handler can catch, before anything is delivered', async () => {
     const { hub, attempts } = makeHub()
     expect(await inputError(hub.publish('alerts:*', 1))).toBe('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
-    expect(() => hub.deliverLocal('alerts:*', 1)).toThrow('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
+    await expect(hub.deliverLocal('alerts:*', 1)).rejects.toThrow('eventHub: "alerts:*" is a pattern; publish to a concrete topic')
     expect(attempts).toStrictEqual([])
   })
 
@@ -719,8 +720,8 @@ describe('size limits', () => {
 
   it('applies to bytes too', async () => {
     const { hub } = makeHub()
-    expect(() => hub.deliverLocal('alerts:big', new Uint8Array(MiB + 1))).toThrow(LOGGED_LIMIT)
-    expect(hub.deliverLocal('alerts:big', new Uint8Array(MiB)).seq).toBe(1)
+    await expect(hub.deliverLocal('alerts:big', new Uint8Array(MiB + 1))).rejects.toThrow(LOGGED_LIMIT)
+    expect((await hub.deliverLocal('alerts:big', new Uint8Array(MiB))).seq).toBe(1)
   })
 
   it('a topic with replay: false, or a channel without a log, accepts larger events up to the platform limit', async () => {
@@ -734,13 +735,13 @@ describe('size limits', () => {
     expect((await unlogged.hub.publish('alerts:big', big)).seq).toBe(1)
 
     const limit = PLATFORM_MAX_MESSAGE_SIZE - 1024
-    expect(() => hub.deliverLocal('bulk', new Uint8Array(limit + 1))).toThrow(`eventHub: an event for "bulk" is larger than ${limit} bytes, the platform limit`)
-    expect(hub.deliverLocal('bulk', new Uint8Array(limit)).seq).toBe(2)
+    await expect(hub.deliverLocal('bulk', new Uint8Array(limit + 1))).rejects.toThrow(`eventHub: an event for "bulk" is larger than ${limit} bytes, the platform limit`)
+    expect((await hub.deliverLocal('bulk', new Uint8Array(limit))).seq).toBe(2)
   })
 })
 
 describe('global topics', () => {
-  it('register the key on its first subscription (exact or pattern), not on later ones', async () => {
+  it('register the key on its first subscription (exact or pattern); later new ones renew it in the background', async () => {
     const global = bridge()
     const { hub } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'region:eu')
@@ -749,12 +750,16 @@ describe('global topics', () => {
     await hub.subscribe('c3', 'region:*')
     await hub.subscribe('c1', 'region:eu')
     expect(global.register).toHaveBeenCalledTimes(1)
+    // Two new subscriptions renew; subscribing to the same topic again does not.
+    expect(global.renew.mock.calls).toStrictEqual([['region:*'], ['region:*']])
     await hub.subscribe('c1', 'announcements')
     await hub.subscribe('c2', 'announcements')
     expect(global.register.mock.calls).toStrictEqual([['region:*'], ['announcements']])
+    expect(global.renew.mock.calls.at(-1)).toStrictEqual(['announcements'])
     // Local topics never reach the bridge.
     await hub.subscribe('c1', 'alerts:x')
     expect(global.register).toHaveBeenCalledTimes(2)
+    expect(global.renew).toHaveBeenCalledTimes(3)
     expect(global.unregister).not.toHaveBeenCalled()
   })
 
@@ -804,7 +809,7 @@ describe('global topics', () => {
     const { hub, gone } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'announcements')
     gone.add('c1')
-    expect(hub.deliverLocal('announcements', 1).delivered).toBe(0)
+    expect((await hub.deliverLocal('announcements', 1)).delivered).toBe(0)
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(global.unregister.mock.calls).toStrictEqual([['announcements']])
   })
@@ -814,14 +819,14 @@ describe('global topics', () => {
     const { hub } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'region:eu')
     await hub.publish('region:eu', { text: 'not back to me' }, { skip: 'c1' })
-    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'not back to me' }, 'c1']])
+    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'not back to me' }, 'c1', true]])
   })
 
   it('an event a coordinator delivers here skips the connection it names', async () => {
     const { hub, take } = makeHub(TOPICS, { global: bridge() })
     await hub.subscribe('c1', 'region:eu')
     await hub.subscribe('c2', 'region:eu')
-    expect(hub.deliverLocal('region:eu', { text: 'hi' }, { skip: 'c1' }).delivered).toBe(1)
+    expect((await hub.deliverLocal('region:eu', { text: 'hi' }, { skip: 'c1' })).delivered).toBe(1)
     expect(take()).toStrictEqual(['c2'])
   })
 
@@ -831,9 +836,9 @@ describe('global topics', () => {
     await hub.subscribe('c1', 'region:eu')
     await hub.subscribe('c1', 'typed:a')
     expect(await hub.publish('region:eu', { text: 'all' })).toStrictEqual({ delivered: 0 })
-    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'all' }, undefined]])
+    expect(global.publish.mock.calls).toStrictEqual([['region:*', 'region:eu', { text: 'all' }, undefined, true]])
     await hub.publish('typed:a', 21)
-    expect(global.publish.mock.calls[1]).toStrictEqual(['typed:*', 'typed:a', 42, undefined])
+    expect(global.publish.mock.calls[1]).toStrictEqual(['typed:*', 'typed:a', 42, undefined, true])
     await plainError(hub.publish('typed:a', 'not a number'))
     expect(global.publish).toHaveBeenCalledTimes(2)
     expect(attempts).toStrictEqual([])
@@ -846,7 +851,7 @@ describe('global topics', () => {
     const { hub, take, store } = makeHub(TOPICS, { global })
     await hub.subscribe('c1', 'region:eu')
     await hub.subscribe('c2', 'region:*')
-    expect(hub.deliverLocal('region:eu', 'local')).toStrictEqual({ seq: 1, delivered: 2 })
+    expect(await hub.deliverLocal('region:eu', 'local')).toStrictEqual({ seq: 1, delivered: 2 })
     expect(take()).toStrictEqual(['c1', 'c2'])
     expect(store.events.map((e) => e.topic)).toStrictEqual(['region:eu'])
     expect(global.publish).not.toHaveBeenCalled()
@@ -866,6 +871,17 @@ describe('global topics', () => {
     expect(global.register).not.toHaveBeenCalled()
     await hub.subscribe('c2', 'feed:a')
     expect(global.register.mock.calls).toStrictEqual([['feed:*']])
+  })
+
+  it('a global publish says whether this instance holds subscribers of the topic (so a dropped instance registers again)', async () => {
+    const global = bridge()
+    const { hub } = makeHub(TOPICS, { global })
+    await hub.publish('region:eu', 'nobody here')
+    await hub.subscribe('c1', 'region:*')
+    await hub.publish('region:eu', 'a pattern holds it')
+    await hub.unsubscribe('c1', 'region:*')
+    await hub.publish('region:eu', 'gone again')
+    expect(global.publish.mock.calls.map((call) => call[4])).toStrictEqual([false, true, false])
   })
 })
 

@@ -15,15 +15,28 @@ const STOP_TIMEOUT_MS = 5_000
 const OUTPUT_LIMIT = 20_000
 
 /** A free TCP port on 127.0.0.1, as the OS hands them out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** Ports below Linux's ephemeral range (32768-60999 by default), where outgoing connections never land. */
+const LISTEN_PORTS = { from: 20_000, to: 32_000 }
+
+/**
+ * A free port to listen on, chosen below the ephemeral range: a server restarted
+ * on the same port (the crash tests) would otherwise find it taken by some
+ * client's outgoing connection in between ("Address already in use").
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = LISTEN_PORTS.from + Math.floor(Math.random() * (LISTEN_PORTS.to - LISTEN_PORTS.from))
+    if (await canListen(port)) return port
+  }
+  throw new Error(`freePort: no free port in ${LISTEN_PORTS.from}-${LISTEN_PORTS.to} after 50 tries`)
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer()
     server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))))
-    })
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
   })
 }
 
