@@ -25,6 +25,7 @@ import { shellLog } from './shell-log'
 import { SqlConnectionLedger } from './sql-connection-ledger'
 import { LivenessAlarm, type HeldSocket } from './liveness-alarm'
 import { SqlResultStore } from './sql-result-store'
+import { Inbox } from './inbox'
 import { SqlHubStore } from './sql-hub-store'
 import { shardLink, type InvokeOutcome, type ShardRpc } from './shards/link'
 import { ShardTopicMembership, shardedBridge } from './shards/topic-membership'
@@ -49,6 +50,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   readonly #shardTopics = new Map<string, ShardTopicMembership>()
   readonly #identity: ObjectIdentity
   #singletons: Promise<ObjectServices> | undefined
+  readonly #inbox = new Inbox()
   #hubStore: SqlHubStore | undefined
   #ledger: SqlConnectionLedger | undefined
   #results: SqlResultStore | undefined
@@ -116,15 +118,18 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (this.#broker) return Promise.resolve(this.#broker.message(ws, message))
-    // The hot path: a connection and runtime already known since the last wake.
-    const conn = this.#connections.get(ws)
-    const runtime = conn && this.#runtimes.get(conn.record.channel)
-    if (runtime) return runtime.message(conn, message)
-    return this.#messageAfterWake(ws, message)
+    // A burst's messages run in one turn and share one storage commit (see Inbox).
+    return this.#inbox.run(() => {
+      // The hot path: a connection and runtime already known since the last wake.
+      const conn = this.#connections.get(ws)
+      const runtime = conn && this.#runtimes.get(conn.record.channel)
+      if (runtime) return runtime.message(conn, message)
+      return this.#messageAfterWake(ws, message)
+    })
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    if (this.#broker) return this.#broker.close(ws, code, reason)
+  override webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    if (this.#broker) return Promise.resolve(this.#broker.close(ws, code, reason))
     // Complete the closing handshake, unless there is nobody to answer (see closeReplyFor).
     const reply = closeReplyFor(code)
     if (reply !== undefined) {
@@ -134,17 +139,22 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
         // Already closed.
       }
     }
-    const found = await this.#find(ws)
-    if (found) await found.runtime.closed(found.conn)
+    // Behind the socket's messages still in the inbox, which it must not overtake.
+    return this.#inbox.run(async () => {
+      const found = await this.#find(ws)
+      if (found) await found.runtime.closed(found.conn)
+    })
   }
 
-  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+  override webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     // A stream end that errored has dropped: it may reconnect, as after any drop.
-    if (this.#broker) return this.#broker.close(ws, CloseCode.ABNORMAL, String(error))
-    const found = await this.#find(ws)
-    if (!found) return
-    found.runtime.singletons.logger.warn('channel.socket_error', { channel: found.conn.record.channel, channelId: found.conn.record.channelId, error })
-    await found.runtime.closed(found.conn)
+    if (this.#broker) return Promise.resolve(this.#broker.close(ws, CloseCode.ABNORMAL, String(error)))
+    return this.#inbox.run(async () => {
+      const found = await this.#find(ws)
+      if (!found) return
+      found.runtime.singletons.logger.warn('channel.socket_error', { channel: found.conn.record.channel, channelId: found.conn.record.channelId, error })
+      await found.runtime.closed(found.conn)
+    })
   }
 
   override async alarm(): Promise<void> {
@@ -373,9 +383,6 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
         listConnections: () => this.#allConnections(),
         global: shards ? shardedBridge(global, shards, () => this.#shardTopics.get(name)!) : global,
         shards,
-        // Each event with writes pays for its own commit: logged publishes from many socket messages
-        // are written together one macrotask later, one commit for all (a microtask would not span events).
-        shareCommits: (flush) => setTimeout(flush, 0),
       })
       this.#runtimes.set(name, runtime)
       // Once per wake, before the event that woke it: connections whose sockets did not survive (a crash, a restart) disconnect now.

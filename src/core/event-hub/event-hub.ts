@@ -3,7 +3,6 @@ import { DEFAULT_SUBSCRIPTION_CAPS, PLATFORM_MAX_MESSAGE_SIZE, type Subscription
 import { isPattern, topicProblem } from '../protocol/topics'
 import { checkEventDepth, checkEventSize, eventPayload, validateEvent } from './event-checks'
 import type { GlobalBridge } from './global-bridge'
-import { GroupCommit, type ShareCommits } from './group-commit'
 import type { Delivery, HubStore } from './hub-store'
 import { prepareEvent, type PreparedEvent } from './prepared-event'
 import { ReplayLog, type ReplayResult } from './replay-log'
@@ -35,11 +34,6 @@ export interface EventHubOptions {
   maxEventBytes?: number
   /** On a sharded channel: the other shards, and whether this one is the owner that numbers events. */
   shards?: ShardLink | undefined
-  /**
-   * Lets logged publishes from many events share one storage commit (see
-   * GroupCommit); without it each writes its row at once.
-   */
-  shareCommits?: ShareCommits
   /** A connection's new subscription was stored: the runtime keeps that connection on its ledger, to release it after a crash. */
   onStored?: (channelId: string) => void
   now?: () => number
@@ -61,9 +55,6 @@ export const MAX_LOGGED_EVENT_BYTES = 1024 * 1024
 export class EventHub {
   readonly #index: SubscriberIndex
   readonly #log: ReplayLog
-  readonly #commits: GroupCommit
-  /** The newest sequence number released to subscribers; publishes waiting for a commit have higher ones. */
-  #released: number | undefined
   readonly #global: GlobalBridge | undefined
   readonly #now: () => number
   readonly #maxEventBytes: number
@@ -95,9 +86,6 @@ export class EventHub {
     this.#caps = options.subscriptionCaps ?? DEFAULT_SUBSCRIPTION_CAPS
     this.#index = new SubscriberIndex(store)
     this.#log = new ReplayLog(store, options.replay, this.#now)
-    this.#commits = new GroupCommit((events) => {
-      for (const event of events) this.#log.append(event)
-    }, options.shareCommits)
     this.#global = options.global
     this.#shards = options.shards
   }
@@ -195,7 +183,7 @@ export class EventHub {
 
   /** Delivers an event already validated elsewhere to this object's subscribers, numbered here. */
   async deliverLocal(topic: string, data: unknown, options: PublishOptions = {}): Promise<PublishResult> {
-    const { seq, delivered } = await this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
+    const { seq, delivered } = this.#fanOut(topic, this.declarationOf(topic).spec, data, options)
     return { seq, delivered }
   }
 
@@ -218,16 +206,12 @@ export class EventHub {
   /** Events of `subscription` after `since` in this object's log, or a resync when the log does not reach back that far. */
   replay(subscription: string, since: number): ReplayResult {
     const { spec } = this.declarationOf(subscription, true)
-    return this.#log.replay(subscription, since, spec.replay !== false, this.head())
+    return this.#log.replay(subscription, since, spec.replay !== false)
   }
 
-  /**
-   * The newest sequence number released to subscribers (or reserved before
-   * the last wake). A subscriber told this number hears every later event
-   * live: the ones still waiting for a commit are numbered above it.
-   */
+  /** The newest sequence number this object handed out (or reserved before the last wake). */
   head(): number {
-    return (this.#released ??= this.#log.head())
+    return this.#log.head()
   }
 
   /** `replay` from the instance's log: the owner's, on a sharded channel. */
@@ -244,25 +228,25 @@ export class EventHub {
 
   /** Numbers, logs and delivers here, then (as a sharded channel's owner) on every other shard. */
   async #publishHere(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): Promise<PublishResult> {
-    const { seq, delivered, payload } = await this.#fanOut(topic, spec, data, options)
+    const { seq, delivered, payload } = this.#fanOut(topic, spec, data, options)
     if (!this.#shards) return { seq, delivered }
     return { seq, delivered: delivered + (await this.#shards.deliverToOthers({ topic, seq, payload, skip: options.skip })) }
   }
 
-  /** Numbers the event now (publish order is sequence order), logs it, and delivers it here once its row is safe to announce. */
-  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): FanOut | Promise<FanOut> {
+  /**
+   * Numbers, logs and delivers here, in one turn: the log row commits with
+   * the turn's other writes, and the platform holds the deliveries until it has.
+   */
+  #fanOut(topic: string, spec: TopicSpec, data: unknown, options: PublishOptions): FanOut {
     const payload = eventPayload(data)
     const bytes = typeof payload === 'string' ? undefined : payload
     const logged = this.#logs(spec)
     this.#checkSize(topic, payload, logged)
 
-    this.#released ??= this.#log.head() // from where the sequence stood, before this publish takes a number
     const seq = this.#log.next()
     const event = prepareEvent(topic, seq, payload, bytes ? undefined : (data ?? null))
-    return this.#commits.run(logged ? { seq, topic, data: payload, at: this.#now() } : undefined, () => {
-      this.#released = seq
-      return { seq, delivered: this.#deliverAll(event, options.skip), payload }
-    })
+    if (logged) this.#log.append({ seq, topic, data: payload, at: this.#now() })
+    return { seq, delivered: this.#deliverAll(event, options.skip), payload }
   }
 
   /** One prepared event to every subscriber of its topic here but `skip`. */

@@ -57,12 +57,9 @@ export class ReplayLog {
     if (this.#size > options.count + Math.max(16, options.count >> 3)) this.#trim(options)
   }
 
-  /**
-   * Logged events that `subscription` (a topic or pattern) receives after
-   * `since`, up to `seq` (the newest released to subscribers), or a resync
-   * when the log does not reach back that far.
-   */
-  replay(subscription: string, since: number, logged: boolean, seq: number): ReplayResult {
+  /** Logged events that `subscription` (a topic or pattern) receives after `since`, or a resync when the log does not reach back that far. */
+  replay(subscription: string, since: number, logged: boolean): ReplayResult {
+    const seq = this.head()
     if (this.options === false || !logged) return { events: [], resync: since !== seq, seq }
     this.#trim(this.options)
     if (!Number.isInteger(since) || since < this.#trimmedThrough() || since > seq) return { events: [], resync: true, seq }

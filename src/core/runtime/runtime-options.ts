@@ -1,5 +1,4 @@
 import type { GlobalBridge } from '../event-hub/global-bridge'
-import type { ShareCommits } from '../event-hub/group-commit'
 import type { HubStore } from '../event-hub/hub-store'
 import type { Logger } from '../logger'
 import type { ShardLink } from '../shards/shard-link'
@@ -37,8 +36,6 @@ export interface RuntimeOptions {
   global?: GlobalBridge
   /** On a channel wired with `shards`: the instance's other objects. */
   shards?: ShardLink
-  /** Lets logged publishes from many events share one storage commit (EventHub's `shareCommits`); without it each writes at once. */
-  shareCommits?: ShareCommits
   /**
    * Set when the host knows no services were registered (no `pikkuServices`
    * factory ran): a handler reading a service its services lack then fails

@@ -89,7 +89,6 @@ export class ChannelRuntime implements ConnectionHost {
       replay: channel.replay,
       global: options.global,
       shards: options.shards,
-      shareCommits: options.shareCommits,
       maxEventBytes: resolveLimits(channel.limits).maxMessageSize,
       subscriptionCaps: channel.subscriptionCaps,
       // A stored subscription outlives a crash; the ledger is how the next wake finds and releases it.
