@@ -26,6 +26,7 @@ import { SqlConnectionLedger } from './sql-connection-ledger'
 import { LivenessAlarm, type HeldSocket } from './liveness-alarm'
 import { SqlResultStore } from './sql-result-store'
 import { Inbox } from './inbox'
+import { WriteMeter } from './write-meter'
 import { SqlHubStore } from './sql-hub-store'
 import { shardLink, type InvokeOutcome, type ShardRpc } from './shards/link'
 import { ShardTopicMembership, shardedBridge } from './shards/topic-membership'
@@ -50,7 +51,8 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   readonly #shardTopics = new Map<string, ShardTopicMembership>()
   readonly #identity: ObjectIdentity
   #singletons: Promise<ObjectServices> | undefined
-  readonly #inbox = new Inbox()
+  readonly #writes = new WriteMeter()
+  readonly #inbox = new Inbox(() => this.#writes.takeWrote())
   #hubStore: SqlHubStore | undefined
   #ledger: SqlConnectionLedger | undefined
   #results: SqlResultStore | undefined
@@ -360,9 +362,11 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
     const { singletons, missingService } = await this.#services()
     let runtime = this.#runtimes.get(name)
     if (!runtime) {
-      this.#hubStore ??= new SqlHubStore(this.ctx.storage.sql)
-      this.#ledger ??= new SqlConnectionLedger(this.ctx.storage.sql)
-      this.#results ??= new SqlResultStore(this.ctx.storage.sql)
+      // Metered: the inbox batches messages while these stores write.
+      const sql = this.#writes.sql(this.ctx.storage.sql)
+      this.#hubStore ??= new SqlHubStore(sql)
+      this.#ledger ??= new SqlConnectionLedger(sql)
+      this.#results ??= new SqlResultStore(sql)
       const global = globalBridge(name, this.#identity, this.env)
       // One object per instance unless the channel is sharded; then this is one of its shards, known by its name.
       const shards = channel.shards > 1 ? shardLink(name, channel.shards, () => this.#identity.address(), this.env) : undefined
