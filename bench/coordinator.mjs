@@ -10,10 +10,10 @@
 //
 // Bounded: BENCH_ROUNDS (default 3) x 2 modes, 52 sockets at once, all on loopback; about a minute
 // a round.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pinning, runLoad, spread } from './harness.mjs'
+import { format, formatSpread, pinning, runLoad, spread, writeResults } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -63,20 +63,15 @@ async function main() {
       outOfOrder: samples[row.name].reduce((sum, s) => sum + s.outOfOrder, 0),
     }))
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, instances: INSTANCES, publishers: PUBLISHERS, paced: PACED, paceMs: PACE_MS, burst: BURST, pinning, cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }
-    const dir = join(ROOT, 'bench/results')
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, `${OUT}.json`), `${JSON.stringify({ meta, results, samples }, null, 2)}\n`)
-    const report = markdown(meta, results)
-    writeFileSync(join(dir, `${OUT}.md`), report)
-    console.log(report)
+    writeResults(OUT, { meta, results, samples }, markdown(meta, results))
   } finally {
     rmSync(persistDir, { recursive: true, force: true })
   }
 }
 
 function markdown(meta, results) {
-  const f = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-  const cell = (s, digits = 0) => `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`
+  const f = format
+  const cell = formatSpread
   const [global, local] = results
   return [
     '# Coordinator benchmark results',

@@ -1,5 +1,6 @@
-// What every benchmark script shares: core pinning of the load generator, running one load job, and the statistics.
+// What every benchmark script shares: core pinning of the load generator, running one load job, the statistics and the results files.
 import { spawnSync } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from './servers.mjs'
@@ -24,3 +25,18 @@ export const median = (values) => {
 
 /** Median, min and max of a run's samples. */
 export const spread = (values) => ({ median: median(values), min: Math.min(...values), max: Math.max(...values) })
+
+/** A number as the reports print it: en-US, `digits` decimals; a dash for none. */
+export const format = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
+
+/** A spread as the reports print it: "median (min–max)". */
+export const formatSpread = (s, digits = 0) => `${format(s.median, digits)} (${format(s.min, digits)}–${format(s.max, digits)})`
+
+/** Writes bench/results/<name>.json (`data`) and .md (`report`), and prints the report. */
+export function writeResults(name, data, report) {
+  const dir = join(ROOT, 'bench/results')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(data, null, 2)}\n`)
+  writeFileSync(join(dir, `${name}.md`), report)
+  console.log(report)
+}

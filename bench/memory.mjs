@@ -13,10 +13,10 @@
 //
 // Bounded: BENCH_ROUNDS (default 2) x 2 sizes x 3 targets, each about 40 s; at most 3,000
 // sockets at once, all on loopback.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pinning, runLoad, spread } from './harness.mjs'
+import { format, formatSpread, pinning, runLoad, spread, writeResults } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
@@ -61,12 +61,7 @@ async function main() {
       ),
     }))
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, idleSeconds: IDLE_MS / 1000, pinning, cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }
-    const resultsDir = join(ROOT, 'bench/results')
-    mkdirSync(resultsDir, { recursive: true })
-    writeFileSync(join(resultsDir, `${OUT}.json`), `${JSON.stringify({ meta, results }, null, 2)}\n`)
-    const report = markdown(meta, results)
-    writeFileSync(join(resultsDir, `${OUT}.md`), report)
-    console.log(report)
+    writeResults(OUT, { meta, results }, markdown(meta, results))
   } finally {
     rmSync(persistDir, { recursive: true, force: true })
   }
@@ -75,8 +70,8 @@ async function main() {
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(1)
 
 function markdown(meta, results) {
-  const f = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-  const cell = (s, digits = 0) => (meta.rounds > 1 ? `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})` : f(s.median, digits))
+  const f = format
+  const cell = (s, digits = 0) => (meta.rounds > 1 ? formatSpread(s, digits) : f(s.median, digits))
   const lines = [
     '# Idle connections: memory and setup',
     '',

@@ -12,10 +12,10 @@
 // Bounded: BENCH_ROUNDS (default 3) x 4 modes, at most 1,100 sockets at once, all on loopback;
 // a few minutes.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pinning, runLoad, spread } from './harness.mjs'
+import { format, formatSpread, pinning, runLoad, spread, writeResults } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -88,20 +88,15 @@ async function main() {
       },
     }))
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, members: MEMBERS, burst: BURST, pinning, cpu: cpus()[0]?.model, node: process.version }
-    const dir = join(ROOT, 'bench/results')
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, `${OUT}.json`), `${JSON.stringify({ meta, results }, null, 2)}\n`)
-    const report = markdown(meta, results) + analysis()
-    writeFileSync(join(dir, `${OUT}.md`), report)
-    console.log(report)
+    writeResults(OUT, { meta, results }, markdown(meta, results) + analysis())
   } finally {
     rmSync(persistDir, { recursive: true, force: true })
   }
 }
 
 function markdown(meta, results) {
-  const f = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-  const cell = (s, digits = 0) => `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`
+  const f = format
+  const cell = formatSpread
   return [
     '# Presence benchmark results',
     '',

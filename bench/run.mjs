@@ -10,10 +10,10 @@
 //
 // Bounded: BENCH_ROUNDS (default 5) x 21 rows x 4 targets x BENCH_SECONDS (default 2) plus setup,
 // about 20 minutes; at most 1,001 sockets at once, all on loopback.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pinning, runLoad, spread } from './harness.mjs'
+import { format, formatSpread, pinning, runLoad, spread, writeResults } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -80,15 +80,10 @@ async function main() {
       console.log(`round ${round + 1}/${ROUNDS} done`)
     }
     const results = summarize(samples)
-    const resultsDir = join(ROOT, 'bench/results')
-    mkdirSync(resultsDir, { recursive: true })
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, secondsPerRun: DURATION_MS / 1000, pinning, cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }
-    writeFileSync(join(resultsDir, `${OUT}.json`), `${JSON.stringify({ meta, results }, null, 2)}\n`)
     // The hand-written reading of the numbers (targets met and missed, and why) goes under the tables.
     const analysis = join(ROOT, 'bench/analysis.md')
-    const report = markdown(meta, results) + (existsSync(analysis) ? `\n${readFileSync(analysis, 'utf8')}` : '')
-    writeFileSync(join(resultsDir, `${OUT}.md`), report)
-    console.log(report)
+    writeResults(OUT, { meta, results }, markdown(meta, results) + (existsSync(analysis) ? `\n${readFileSync(analysis, 'utf8')}` : ''))
   } finally {
     cleanup()
   }
@@ -128,8 +123,8 @@ function summarize(samples) {
 }
 
 function markdown(meta, results) {
-  const f = (n, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }))
-  const cell = (s, digits = 0) => `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`
+  const f = format
+  const cell = formatSpread
   const ratio = (x) => `${f(x.median, 2)}× (${f(x.min, 2)}–${f(x.max, 2)})`
   const lines = [
     '# Benchmark results',

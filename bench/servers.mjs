@@ -1,5 +1,6 @@
 // The bench's servers: a `wrangler dev` of a Worker folder (bench/<kind>/wrangler.toml), on 127.0.0.1.
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -37,7 +38,19 @@ export async function startServer(kind, persistDir) {
     try {
       await fetch(base, { signal: AbortSignal.timeout(1000) })
       // pid: the process group (detached), in which the workerd processes run too; workerPid: the one running the Worker.
-      return { kind, base: base.replace('http', 'ws'), pid: child.pid, workerPid: findWorkerRuntime(child.pid), inspectorPort: inspector, stop: () => kill(child) }
+      let workerPid = findWorkerRuntime(child.pid)
+      return {
+        kind,
+        base: base.replace('http', 'ws'),
+        pid: child.pid,
+        // Found again if it is gone: wrangler restarts the Worker's workerd when a file it bundled changes.
+        get workerPid() {
+          if (workerPid === undefined || !existsSync(`/proc/${workerPid}`)) workerPid = findWorkerRuntime(child.pid)
+          return workerPid
+        },
+        inspectorPort: inspector,
+        stop: () => kill(child),
+      }
     } catch {
       await new Promise((resolve) => setTimeout(resolve, 200))
     }

@@ -12,10 +12,10 @@
 // Bounded: BENCH_ROUNDS (default 2) x 3 modes, at most 2,001 sockets at once, all on loopback;
 // a few minutes.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pinning, runLoad, spread } from './harness.mjs'
+import { format, formatSpread, pinning, runLoad, spread, writeResults } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
@@ -82,20 +82,15 @@ async function main() {
       duplicates: sum(row.name, (s) => s.duplicates),
     }))
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, seconds: SECONDS, pinning, cpu: cpus()[0]?.model, cores: cpus().length, node: process.version }
-    const dir = join(ROOT, 'bench/results')
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, `${OUT}.json`), `${JSON.stringify({ meta, results, samples }, null, 2)}\n`)
-    const report = markdown(meta, results)
-    writeFileSync(join(dir, `${OUT}.md`), report)
-    console.log(report)
+    writeResults(OUT, { meta, results, samples }, markdown(meta, results))
   } finally {
     rmSync(persistDir, { recursive: true, force: true })
   }
 }
 
 function markdown(meta, results) {
-  const f = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-  const cell = (s, digits = 0) => `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`
+  const f = format
+  const cell = formatSpread
   return [
     '# Shards benchmark results',
     '',

@@ -8,11 +8,11 @@
 //
 // Bounded: BENCH_ROUNDS (default 5) x 5 rows x BENCH_STREAM_MIB (default 16) MiB, all on loopback;
 // a few minutes.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { median, pinning, runLoad, spread } from './harness.mjs'
+import { format, formatSpread, median, pinning, runLoad, spread, writeResults } from './harness.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
@@ -63,12 +63,7 @@ async function main() {
       ...(row.target === 'ours' ? { acksPerFrame: median(samples[row.name].map((s) => s.acksPerFrame)) } : {}),
     }))
     const meta = { date: new Date().toISOString(), rounds: ROUNDS, mibPerRun: MIB, pinning, cpu: cpus()[0]?.model, node: process.version }
-    const dir = join(ROOT, 'bench/results')
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, 'streams.json'), `${JSON.stringify({ meta, results }, null, 2)}\n`)
-    const report = markdown(meta, results) + analysis()
-    writeFileSync(join(dir, 'streams.md'), report)
-    console.log(report)
+    writeResults('streams', { meta, results }, markdown(meta, results) + analysis())
   } finally {
     server?.stop()
     rmSync(persistDir, { recursive: true, force: true })
@@ -76,8 +71,8 @@ async function main() {
 }
 
 function markdown(meta, results) {
-  const f = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
-  const cell = (s, digits) => `${f(s.median, digits)} (${f(s.min, digits)}–${f(s.max, digits)})`
+  const f = format
+  const cell = formatSpread
   return [
     '# Stream benchmark results',
     '',
