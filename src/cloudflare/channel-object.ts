@@ -121,7 +121,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (this.#broker) return Promise.resolve(this.#broker.message(ws, message))
     // A burst's messages run in one turn and share one storage commit (see Inbox).
-    return this.#inbox.run(() => {
+    return this.#inbox.run(ws, () => {
       // The hot path: a connection and runtime already known since the last wake.
       const conn = this.#connections.get(ws)
       const runtime = conn && this.#runtimes.get(conn.record.channel)
@@ -142,7 +142,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
       }
     }
     // Behind the socket's messages still in the inbox, which it must not overtake.
-    return this.#inbox.run(async () => {
+    return this.#inbox.run(ws, async () => {
       const found = await this.#find(ws)
       if (found) await found.runtime.closed(found.conn)
     })
@@ -151,7 +151,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
   override webSocketError(ws: WebSocket, error: unknown): Promise<void> {
     // A stream end that errored has dropped: it may reconnect, as after any drop.
     if (this.#broker) return Promise.resolve(this.#broker.close(ws, CloseCode.ABNORMAL, String(error)))
-    return this.#inbox.run(async () => {
+    return this.#inbox.run(ws, async () => {
       const found = await this.#find(ws)
       if (!found) return
       found.runtime.singletons.logger.warn('channel.socket_error', { channel: found.conn.record.channel, channelId: found.conn.record.channelId, error })
