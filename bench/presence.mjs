@@ -11,11 +11,11 @@
 //
 // Bounded: BENCH_ROUNDS (default 3) x 4 modes, at most 1,100 sockets at once, all on loopback;
 // a few minutes.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { format, formatSpread, pinning, runLoad, spread, writeResults } from './harness.mjs'
+import { workerdPids } from './proc.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
@@ -29,16 +29,6 @@ const MODES = [
   { name: 'presence, 1,000 watchers, large room (counts and a sample)', mode: 'sampled', watchers: MEMBERS },
   { name: 'presence, 10 watchers, large room', mode: 'sampled', watchers: 10 },
 ].filter((row) => !ONLY || row.name.includes(ONLY))
-
-/** The workerd processes of a server: in the process group of its (detached) wrangler. */
-function workerdPids(groupPid) {
-  const ps = spawnSync('ps', ['-eo', 'pid=,pgid=,comm='], { encoding: 'utf8' }).stdout
-  return ps
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, pgid, comm]) => Number(pgid) === groupPid && comm?.startsWith('workerd'))
-    .map(([pid]) => Number(pid))
-}
 
 async function measure(persistDir, row) {
   const server = await startServer('ours', join(persistDir, String(runs++)))

@@ -23,20 +23,31 @@ export function rssBytes(pid) {
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) * 1024
 }
 
-/**
- * The workerd that runs the Worker under `wrangler dev`, in the process group `group`: wrangler starts
- * two, a proxy on the public port and the runtime of the Worker itself, the one with an inspector.
- */
-export function findWorkerRuntime(group) {
+/** The workerd processes in the process group `group` (a detached `wrangler dev`), with their arguments. */
+function workerdsOf(group) {
+  const found = []
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
       if (Number(statFields(entry)[2]) !== group) continue
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
-      if (args[0]?.endsWith('/workerd') && args.some((arg) => arg.startsWith('--inspector-addr'))) return Number(entry)
+      if (args[0]?.endsWith('/workerd')) found.push({ pid: Number(entry), args })
     } catch {
       // the process ended while we looked
     }
   }
-  return undefined
+  return found
+}
+
+/** Every workerd of a `wrangler dev` (the proxy and the Worker's), by the process group of its wrangler. */
+export function workerdPids(group) {
+  return workerdsOf(group).map(({ pid }) => pid)
+}
+
+/**
+ * The workerd that runs the Worker under `wrangler dev`, in the process group `group`: wrangler starts
+ * two, a proxy on the public port and the runtime of the Worker itself, the one with an inspector.
+ */
+export function findWorkerRuntime(group) {
+  return workerdsOf(group).find(({ args }) => args.some((arg) => arg.startsWith('--inspector-addr')))?.pid
 }

@@ -11,11 +11,11 @@
 //
 // Bounded: BENCH_ROUNDS (default 2) x 3 modes, at most 2,001 sockets at once, all on loopback;
 // a few minutes.
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { format, formatSpread, pinning, runLoad, spread, writeResults } from './harness.mjs'
+import { workerdPids } from './proc.mjs'
 import { ROOT, startServer } from './servers.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2)
@@ -28,16 +28,6 @@ const MODES = [
 ]
 
 let runs = 0
-
-/** The workerd processes of a server: in the process group of its (detached) wrangler (as bench/presence.mjs finds them). */
-function workerdPids(groupPid) {
-  const ps = spawnSync('ps', ['-eo', 'pid=,pgid=,comm='], { encoding: 'utf8' }).stdout
-  return ps
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter(([, pgid, comm]) => Number(pgid) === groupPid && comm?.startsWith('workerd'))
-    .map(([pid]) => Number(pid))
-}
 
 async function measure(persistDir, row) {
   const server = await startServer('shards', join(persistDir, String(runs++)))
