@@ -120,7 +120,7 @@ export class ChannelObject extends DurableObject<Record<string, unknown>> implem
 
   override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (this.#broker) return Promise.resolve(this.#broker.message(ws, message))
-    // A burst's messages run in one turn and share one storage commit (see Inbox).
+    // While messages write, a burst of them runs in one turn and shares one storage commit (see Inbox).
     return this.#inbox.run(ws, () => {
       // The hot path: a connection and runtime already known since the last wake.
       const conn = this.#connections.get(ws)
